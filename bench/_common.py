@@ -1,0 +1,54 @@
+"""Shared helpers for benchmark scripts: write JSON results and a docs/benchmarks.md section.
+
+Each benchmark owns one section of ``docs/benchmarks.md`` delimited by
+``<!-- bench:NAME:start -->`` / ``<!-- bench:NAME:end -->`` so that benchmarks can be
+re-run independently without clobbering each other's figures.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "bench" / "results"
+DOC = REPO / "docs" / "benchmarks.md"
+
+
+def machine_info() -> dict:
+    """Describe the machine a benchmark ran on (recorded next to every figure)."""
+    import os
+
+    import torch
+
+    info = {
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "cpu_count": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+        "date": time.strftime("%Y-%m-%d"),
+    }
+    return info
+
+
+def write_results(name: str, payload: dict, markdown: str) -> Path:
+    """Write ``bench/results/NAME.json`` and replace NAME's section in docs/benchmarks.md."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"{name}.json"
+    payload = {"benchmark": name, "machine": machine_info(), **payload}
+    out.write_text(json.dumps(payload, indent=2, default=float) + "\n")
+    start, end = f"<!-- bench:{name}:start -->", f"<!-- bench:{name}:end -->"
+    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n\nFigures written by the scripts in `bench/`.\n"
+    block = f"{start}\n{markdown.strip()}\n{end}"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        _, tail = rest.split(end, 1)
+        text = head + block + tail
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    DOC.parent.mkdir(parents=True, exist_ok=True)
+    DOC.write_text(text)
+    return out

@@ -1,0 +1,51 @@
+"""ganforge: adversarial generation of every kind, one command away.
+
+Public API for plugins and users (everything else is internal):
+
+* :class:`AdversarialModule` -- the Lightning training loop models subclass.
+* :class:`DomainPlugin`, :class:`DataSpecMixin` -- the plugin contract.
+* :func:`get_loss`, :class:`GANLoss`, :func:`gradient_penalty`, :func:`r1_penalty`.
+* :class:`EMA`, :class:`Phase`, :class:`PhaseSchedule`.
+* :class:`GanforgeError`, :func:`choices_error` -- one-line user-facing errors.
+* :func:`compose_config`, :func:`train`, :func:`load_module` -- run from Python.
+* :func:`seeded` -- fixed-seed side computations that leave training RNG untouched.
+"""
+
+from ganforge.ema import EMA
+from ganforge.errors import GanforgeError, choices_error
+from ganforge.losses import GANLoss, get_loss
+from ganforge.module import AdversarialModule
+from ganforge.penalties import gradient_penalty, r1_penalty
+from ganforge.phases import Phase, PhaseSchedule
+from ganforge.plugin import DataSpecMixin, DomainPlugin
+from ganforge.utils import seeded, write_json_atomic
+
+__version__ = "0.1.0"
+
+
+def compose_config(*args, **kwargs):
+    """See :func:`ganforge.config.compose_config` (imported lazily: Hydra is heavy)."""
+    from ganforge.config import compose_config as _compose
+
+    return _compose(*args, **kwargs)
+
+
+def train(*args, **kwargs):
+    """See :func:`ganforge.training.train`."""
+    from ganforge.training import train as _train
+
+    return _train(*args, **kwargs)
+
+
+def load_module(*args, **kwargs):
+    """See :func:`ganforge.loading.load_module`."""
+    from ganforge.loading import load_module as _load
+
+    return _load(*args, **kwargs)
+
+
+__all__ = [
+    "AdversarialModule", "DataSpecMixin", "DomainPlugin", "EMA", "GANLoss", "GanforgeError", "Phase",
+    "PhaseSchedule", "choices_error", "compose_config", "get_loss", "gradient_penalty", "load_module",
+    "r1_penalty", "seeded", "train", "write_json_atomic", "__version__",
+]

@@ -1,0 +1,1 @@
+"""Console entry points: ``gan-run``, ``gan-sample``, ``gan-plugins``, ``gan-new-plugin``."""

@@ -1,0 +1,33 @@
+"""``gan-plugins``: list installed domains, their models and providing distributions."""
+
+from __future__ import annotations
+
+import warnings
+
+from ganforge.registry import PluginLoadWarning, get_registry
+
+
+def main() -> None:
+    """Console entry point: a Rich table of domains (and any plugin that failed to load)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PluginLoadWarning)
+        registry = get_registry()
+    table = Table(title="ganforge domains")
+    for col in ("domain", "models (default first)", "distribution", "description"):
+        table.add_column(col)
+    for name in registry.names():
+        entry = registry.domains[name]
+        p = entry.plugin
+        models = [p.default_model] + sorted(m for m in p.models if m != p.default_model)
+        table.add_row(name, ", ".join(models), f"{entry.distribution} {entry.version}", p.description)
+    console = Console()
+    console.print(table)
+    for name, reason in sorted(registry.broken.items()):
+        console.print(f"[red]broken[/red] {name}: {reason}")
+
+
+if __name__ == "__main__":
+    main()

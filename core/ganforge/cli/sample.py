@@ -1,0 +1,68 @@
+"""``gan-sample <run dir or checkpoint> n=64 out=DIR [seed=0] [checkpoint=last|best] [device=cpu] [opts]``.
+
+Writes one file per sample from a trained model, without its data set. Any further
+``key=value`` pairs are domain options (e.g. ``label=7``, ``direction=AtoB``,
+``input=DIR``); ``gan-plugins`` and the domain docs list them.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ganforge.cli.run import fail
+from ganforge.errors import GanforgeError
+
+USAGE = "usage: gan-sample <run dir | checkpoint.ckpt> [n=64] [out=DIR] [seed=0] [checkpoint=last|best] [device=cpu] [domain options]"
+
+
+def parse_args(argv: list[str]) -> tuple[str, dict[str, str]]:
+    """Split ``argv`` into the model path and ``key=value`` options."""
+    if not argv or argv[0] in ("-h", "--help"):
+        raise GanforgeError(USAGE)
+    path, opts = argv[0], {}
+    for item in argv[1:]:
+        if "=" not in item:
+            raise GanforgeError(f"argument '{item}': expected key=value ({USAGE})")
+        key, value = item.split("=", 1)
+        opts[key.strip()] = value.strip()
+    return path, opts
+
+
+def run_sample(argv: list[str]) -> list[Path]:
+    """Implementation of ``gan-sample`` (returns the written files)."""
+    import torch
+
+    from ganforge.loading import load_module
+    from ganforge.utils import seeded
+
+    path, opts = parse_args(argv)
+    try:
+        n = int(opts.pop("n", 64))
+        seed = int(opts.pop("seed", 0))
+    except ValueError as exc:
+        raise GanforgeError(f"n and seed must be integers ({exc})") from None
+    if n < 1:
+        raise GanforgeError(f"n={n}: expected a positive number of samples")
+    which = opts.pop("checkpoint", "last")
+    device = opts.pop("device", "cpu")
+    out = Path(opts.pop("out", Path(path) / "generated" if Path(path).is_dir() else "generated"))
+    plugin, module = load_module(path, which=which, map_location=device)
+    module.to(torch.device(device))
+    out.mkdir(parents=True, exist_ok=True)
+    with seeded(seed, device):
+        files = plugin.sample_to_files(module, n, out, opts)
+    return files
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        files = run_sample(sys.argv[1:])
+    except GanforgeError as exc:
+        fail("gan-sample", exc)
+    print(f"wrote {len(files)} file(s) to {files[0].parent if files else '-'}")
+
+
+if __name__ == "__main__":
+    main()

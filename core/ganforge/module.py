@@ -1,0 +1,369 @@
+"""``AdversarialModule``: the adversarial training loop every ganforge model builds on.
+
+Manual optimization, so that a model controls exactly which network steps when:
+
+* ``training_step`` dispatches the current phase (see :mod:`ganforge.phases`) to the
+  handler ``<kind>_step(batch, batch_idx) -> units``. The core provides
+  ``adversarial_step``: one discriminator update per batch and, every ``n_critic``
+  batches, one generator update through :meth:`generator_update` -- the hook a model
+  replaces (e.g. with a policy-gradient update for discrete sequences).
+* One ganforge **step** is one generator update (``self.g_step``), whatever phase
+  performed it; ``trainer.max_steps`` in the config counts those. Lightning's own
+  ``trainer.global_step`` counts every optimizer step (D and G) and is not used.
+* An EMA copy of the generator (``ema.decay > 0``) is used by :meth:`sample`, hence by
+  sample export and metrics, when ``ema.use_for_sampling`` is true.
+
+Subclasses set ``self.generator`` and ``self.discriminator`` in ``__init__`` (after
+``super().__init__``) and implement :meth:`generate`; everything else has defaults
+suited to unconditional GANs over continuous tensors.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from typing import Any, Iterator, Mapping
+
+import lightning.pytorch as pl
+import numpy as np
+import torch
+from omegaconf import DictConfig, OmegaConf
+from torch import nn
+
+from ganforge.ema import EMA
+from ganforge.errors import GanforgeError, choices_error
+from ganforge.losses import get_loss
+from ganforge.penalties import gradient_penalty, r1_penalty
+from ganforge.phases import PhaseSchedule
+
+OPTIMIZERS = {
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "rmsprop": torch.optim.RMSprop,
+    "sgd": torch.optim.SGD,
+}
+
+
+def _cfg_get(node: Any, key: str, default: Any = None) -> Any:
+    if node is None:
+        return default
+    value = node.get(key, default) if hasattr(node, "get") else getattr(node, key, default)
+    return default if value is None else value
+
+
+class AdversarialModule(pl.LightningModule):
+    """Base LightningModule for ganforge models (see the module docstring).
+
+    Args:
+        cfg: the composed run config (``model``, ``optim``, ``ema``, ``trainer`` ...).
+        spec: the data module's ``spec()`` -- plain data describing the data set.
+    """
+
+    def __init__(self, cfg: DictConfig | Mapping[str, Any], spec: Mapping[str, Any]):
+        super().__init__()
+        self.automatic_optimization = False
+        self.cfg = cfg if isinstance(cfg, DictConfig) else OmegaConf.create(dict(cfg))
+        self.spec = dict(spec)
+        model_cfg = self.cfg.get("model", {})
+        self.generator: nn.Module | None = None
+        self.discriminator: nn.Module | None = None
+        self.ema: EMA | None = None
+        self.loss_fn = get_loss(_cfg_get(model_cfg, "loss", "bce"))
+        self.n_critic = int(_cfg_get(model_cfg, "n_critic", 1))
+        if self.n_critic < 1:
+            raise GanforgeError(f"model.n_critic: expected an integer >= 1, got {self.n_critic}")
+        self.gp_weight = float(_cfg_get(model_cfg, "gp_weight", 0.0))
+        self.r1_gamma = float(_cfg_get(model_cfg, "r1_gamma", 0.0))
+        self.latent_dim = int(_cfg_get(model_cfg, "latent_dim", 100))
+        self.phases = PhaseSchedule.from_config(_cfg_get(model_cfg, "phases", None))
+        max_steps = _cfg_get(self.cfg.get("trainer", {}), "max_steps", None)
+        self.max_steps: int | None = None if max_steps is None or int(max_steps) < 0 else int(max_steps)
+        self.g_step = 0
+        self._d_since_g = 0
+        self._pending_logs: dict[str, list[torch.Tensor]] = defaultdict(list)
+        self.last_logs: dict[str, float] = {}
+
+    # ------------------------------------------------------------------ networks
+    def generator_parameters(self) -> Iterator[nn.Parameter]:
+        """Parameters the generator optimizer updates."""
+        return self.generator.parameters()
+
+    def discriminator_parameters(self) -> Iterator[nn.Parameter]:
+        """Parameters the discriminator optimizer updates."""
+        return self.discriminator.parameters()
+
+    def build_ema(self) -> None:
+        """Create the EMA copy of the generator if configured (idempotent).
+
+        Called from :meth:`setup` and by checkpoint loading, i.e. after the subclass
+        has built its networks and before weights are restored.
+        """
+        ema_cfg = self.cfg.get("ema", {}) or {}
+        decay = float(_cfg_get(ema_cfg, "decay", 0.0))
+        if self.ema is None and decay > 0 and self.generator is not None:
+            self.ema = EMA(self.generator, decay, int(_cfg_get(ema_cfg, "start_step", 0)))
+
+    def setup(self, stage: str) -> None:
+        """Lightning hook: finish building (EMA) before weights are restored or wrapped."""
+        if self.generator is None:
+            raise GanforgeError(f"{type(self).__name__} did not set self.generator in __init__")
+        self.build_ema()
+
+    def sampling_generator(self) -> nn.Module:
+        """The generator used for samples and metrics: the EMA copy when enabled."""
+        use_ema = bool(_cfg_get(self.cfg.get("ema", {}) or {}, "use_for_sampling", True))
+        if self.ema is not None and use_ema:
+            return self.ema.shadow
+        return self.generator
+
+    # ------------------------------------------------------------------ hooks with defaults
+    def real_samples(self, batch: Any) -> torch.Tensor:
+        """The real data the discriminator sees (default: first element of the batch)."""
+        return batch[0] if isinstance(batch, (list, tuple)) else batch
+
+    def batch_size_of(self, batch: Any) -> int:
+        """Number of examples in ``batch``."""
+        return int(self.real_samples(batch).shape[0])
+
+    def sample_noise(self, n: int) -> torch.Tensor:
+        """Latent noise for ``n`` samples (default N(0, I) of ``model.latent_dim``)."""
+        return torch.randn(n, self.latent_dim, device=self.device)
+
+    def generate(self, generator: nn.Module, n: int, **options: Any) -> Any:
+        """Draw ``n`` samples from ``generator`` (default: ``generator(noise)``)."""
+        if options:
+            raise GanforgeError(
+                f"{type(self).__name__} takes no sampling options, got {sorted(options)}"
+            )
+        return generator(self.sample_noise(n))
+
+    def generator_forward(self, generator: nn.Module, batch: Any) -> torch.Tensor:
+        """Fake data for one training batch (conditional models use the batch's labels/inputs)."""
+        return self.generate(generator, self.batch_size_of(batch))
+
+    def discriminate(self, x: torch.Tensor, batch: Any) -> torch.Tensor:
+        """Discriminator outputs for data ``x`` (conditional models read conditions from ``batch``)."""
+        return self.discriminator(x)
+
+    def discriminator_loss(self, batch: Any) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        """Adversarial loss of the discriminator plus the configured penalties."""
+        real = self.real_samples(batch)
+        with torch.no_grad():
+            fake = self.generator_forward(self.generator, batch)
+        d_real = self.discriminate(real, batch)
+        d_fake = self.discriminate(fake, batch)
+        loss = self.loss_fn.d_loss(d_real, d_fake)
+        logs = {"loss/d": loss.detach(), "d/real": d_real.detach().mean(), "d/fake": d_fake.detach().mean()}
+        if self.gp_weight > 0:
+            gp = gradient_penalty(lambda x: self.discriminate(x, batch), real, fake)
+            loss = loss + self.gp_weight * gp
+            logs["loss/gp"] = gp.detach()
+        if self.r1_gamma > 0:
+            r1 = r1_penalty(lambda x: self.discriminate(x, batch), real)
+            loss = loss + 0.5 * self.r1_gamma * r1
+            logs["loss/r1"] = r1.detach()
+        return loss, logs
+
+    def generator_loss(self, batch: Any) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        """Adversarial loss of the generator."""
+        fake = self.generator_forward(self.generator, batch)
+        loss = self.loss_fn.g_loss(self.discriminate(fake, batch))
+        return loss, {"loss/g": loss.detach()}
+
+    # ------------------------------------------------------------------ optimisation
+    def configure_optimizers(self):
+        """Adam (or ``optim.name``) for G and, if there is one, for D, with their own lr."""
+        o = self.cfg.get("optim", {}) or {}
+        name = str(_cfg_get(o, "name", "adam")).lower()
+        if name not in OPTIMIZERS:
+            raise choices_error("optimizer", name, OPTIMIZERS, where="optim.name")
+        betas = tuple(_cfg_get(o, "betas", (0.5, 0.999)))
+
+        def make(params, lr, wd):
+            kwargs = {"lr": float(lr), "weight_decay": float(wd)}
+            if name in ("adam", "adamw"):
+                kwargs["betas"] = betas
+            return OPTIMIZERS[name](params, **kwargs)
+
+        opts = [make(self.generator_parameters(), _cfg_get(o, "lr_g", 2e-4), _cfg_get(o, "weight_decay_g", 0.0))]
+        if self.discriminator is not None:
+            opts.append(make(self.discriminator_parameters(), _cfg_get(o, "lr_d", 2e-4), _cfg_get(o, "weight_decay_d", 0.0)))
+        return opts
+
+    @property
+    def g_optimizer(self):
+        """The generator's (Lightning-wrapped) optimizer."""
+        opts = self.optimizers()
+        return opts[0] if isinstance(opts, (list, tuple)) else opts
+
+    @property
+    def d_optimizer(self):
+        """The discriminator's (Lightning-wrapped) optimizer."""
+        opts = self.optimizers()
+        if not isinstance(opts, (list, tuple)) or len(opts) < 2:
+            raise GanforgeError(f"{type(self).__name__} has no discriminator optimizer")
+        return opts[1]
+
+    def step_optimizer(self, optimizer, loss: torch.Tensor, clip: float | None = None) -> None:
+        """Zero grads, backward ``loss`` (precision/strategy aware), clip by norm, step."""
+        optimizer.zero_grad(set_to_none=True)
+        self.manual_backward(loss)
+        if clip:
+            self.clip_gradients(optimizer, gradient_clip_val=float(clip), gradient_clip_algorithm="norm")
+        optimizer.step()
+
+    def discriminator_update(self, batch: Any) -> None:
+        """One discriminator update on ``batch``."""
+        loss, logs = self.discriminator_loss(batch)
+        clip = _cfg_get(self.cfg.get("optim", {}), "clip_d", None)
+        self.step_optimizer(self.d_optimizer, loss, clip)
+        self.record(logs)
+
+    def generator_update(self, batch: Any) -> int:
+        """One generator update; returns the number of generator updates done (1).
+
+        This is the hook models replace (e.g. policy gradient for discrete tokens).
+        Replacements must call :meth:`after_generator_step` once per update.
+        """
+        opt = self.g_optimizer
+        self.toggle_optimizer(opt)  # D weights get no gradients during the G step
+        try:
+            loss, logs = self.generator_loss(batch)
+            self.step_optimizer(opt, loss, _cfg_get(self.cfg.get("optim", {}), "clip_g", None))
+        finally:
+            self.untoggle_optimizer(opt)
+        self.record(logs)
+        self.after_generator_step()
+        return 1
+
+    def after_generator_step(self) -> None:
+        """Bookkeeping after every generator update: step count, EMA, learning-rate decay."""
+        self.g_step += 1
+        if self.ema is not None:
+            self.ema.update(self.generator, self.g_step)
+        self._apply_lr_decay()
+
+    def _apply_lr_decay(self) -> None:
+        # Linear decay to zero between optim.decay_start and max_steps (pix2pix/CycleGAN
+        # schedule); set per step from g_step so resume needs no scheduler state.
+        o = self.cfg.get("optim", {}) or {}
+        start = _cfg_get(o, "decay_start", None)
+        if start is None or self.max_steps is None or self.max_steps <= int(start):
+            return
+        factor = 1.0 - max(0, self.g_step - int(start)) / float(self.max_steps - int(start))
+        opts = self.optimizers()
+        opts = opts if isinstance(opts, (list, tuple)) else [opts]
+        base = [_cfg_get(o, "lr_g", 2e-4), _cfg_get(o, "lr_d", 2e-4)]
+        for opt, lr in zip(opts, base):
+            for group in opt.param_groups:
+                group["lr"] = float(lr) * max(factor, 0.0)
+
+    # ------------------------------------------------------------------ phases
+    def adversarial_step(self, batch: Any, batch_idx: int) -> int:
+        """Core phase handler: D update every batch, G update every ``n_critic`` batches."""
+        if self.discriminator is not None:
+            self.discriminator_update(batch)
+            self._d_since_g += 1
+            if self._d_since_g < self.n_critic:
+                return 0
+        self._d_since_g = 0
+        return self.generator_update(batch)
+
+    def phase_handler(self, kind: str):
+        """The bound method ``<kind>_step`` implementing a phase kind."""
+        handler = getattr(self, f"{kind}_step", None)
+        if handler is None:
+            kinds = sorted(n[: -len("_step")] for n in dir(type(self)) if n.endswith("_step") and n not in ("training_step", "validation_step", "test_step", "predict_step", "optimizer_step", "lr_scheduler_step"))
+            raise choices_error("phase kind", kind, kinds, where=f"model.phases ({type(self).__name__})")
+        return handler
+
+    @property
+    def training_done(self) -> bool:
+        """True when every phase finished or ``trainer.max_steps`` generator updates were done."""
+        return self.phases.finished or (self.max_steps is not None and self.g_step >= self.max_steps)
+
+    def on_train_batch_start(self, batch: Any, batch_idx: int):
+        """Skip batches once training is done (the schedule callback then stops the trainer)."""
+        if self.training_done:
+            return -1
+        return None
+
+    def training_step(self, batch: Any, batch_idx: int) -> None:
+        """Run the current phase's handler and advance the phase schedule."""
+        phase = self.phases.current
+        units = self.phase_handler(phase.kind)(batch, batch_idx)
+        self.phases.advance(int(units or 0))
+
+    # ------------------------------------------------------------------ logging
+    def record(self, logs: Mapping[str, Any]) -> None:
+        """Accumulate scalar values to log (averaged over the logging interval)."""
+        for key, value in logs.items():
+            t = value.detach() if isinstance(value, torch.Tensor) else torch.tensor(float(value))
+            self._pending_logs[key].append(t.float().reshape(()))
+
+    def pop_logs(self) -> dict[str, float]:
+        """Mean of the values recorded since the last call, as floats."""
+        out = {k: torch.stack(v).mean().item() for k, v in self._pending_logs.items() if v}
+        self._pending_logs.clear()
+        if out:
+            self.last_logs.update(out)
+        return out
+
+    # ------------------------------------------------------------------ sampling
+    @torch.no_grad()
+    def sample(self, n: int, **options: Any) -> Any:
+        """Draw ``n`` samples with the sampling generator in eval mode."""
+        gen = self.sampling_generator()
+        was_training = gen.training
+        gen.eval()
+        try:
+            return self.generate(gen, n, **options)
+        finally:
+            gen.train(was_training)
+
+    # ------------------------------------------------------------------ checkpoints
+    def on_save_checkpoint(self, checkpoint: dict) -> None:
+        """Store config, data spec, step counters, phase position and RNG states."""
+        checkpoint["ganforge"] = {
+            "cfg": OmegaConf.to_container(self.cfg, resolve=True),
+            "spec": self.spec,
+            "g_step": self.g_step,
+            "d_since_g": self._d_since_g,
+            "phases": self.phases.state_dict(),
+            "rng": capture_rng(),
+        }
+
+    def on_load_checkpoint(self, checkpoint: dict) -> None:
+        """Restore what :meth:`on_save_checkpoint` stored (RNG only when training resumes)."""
+        state = checkpoint.get("ganforge")
+        if state is None:
+            raise GanforgeError("checkpoint has no 'ganforge' section; expected a checkpoint written by gan-run")
+        self.g_step = int(state["g_step"])
+        self._d_since_g = int(state.get("d_since_g", 0))
+        self.phases.load_state_dict(state["phases"])
+        if _attached(self) and state.get("rng"):
+            restore_rng(state["rng"])
+
+
+def _attached(module: pl.LightningModule) -> bool:
+    try:
+        return module.trainer is not None
+    except RuntimeError:  # Lightning raises when no Trainer is attached (e.g. gan-sample)
+        return False
+
+
+def capture_rng() -> dict:
+    """RNG states of python, numpy and torch (CPU and CUDA), for exact resumption."""
+    state = {"python": random.getstate(), "numpy": np.random.get_state(), "torch": torch.get_rng_state()}
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def restore_rng(state: Mapping[str, Any]) -> None:
+    """Inverse of :func:`capture_rng`."""
+    random.setstate(state["python"])
+    np.random.set_state(state["numpy"])
+    torch.set_rng_state(state["torch"])
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])

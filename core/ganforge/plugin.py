@@ -1,0 +1,126 @@
+"""The contract between the ganforge core and a domain plugin.
+
+A domain plugin is a class (or instance) registered under the entry-point group
+``ganforge.domains``; the entry point's name is the domain name users type
+(``gan-run domain=<name>``). Built-in domains use exactly the same mechanism as a
+third party's package.
+
+What a domain supplies:
+
+* ``config_package`` -- an importable package holding Hydra config groups
+  (``domain/<name>.yaml``, ``model/<model>.yaml``, ``smoke/<name>_<model>.yaml`` ...).
+  ``gan-run`` adds it to Hydra's search path before composing.
+* ``build_datamodule(cfg)`` -- a ``LightningDataModule`` for the configured data.
+* ``build_module(cfg, spec)`` -- the :class:`~ganforge.module.AdversarialModule` for
+  ``cfg.model.name``. ``spec`` is the plain ``dict`` returned by the data module's
+  ``spec()`` (channels, image size, vocabulary ...). It is saved in every checkpoint so
+  that ``gan-sample`` can rebuild the model without the data set.
+* ``export_samples(samples, out_dir, stem)`` -- write generated samples as real files
+  (PNG, WAV, MIDI, edge lists ...) and return their paths.
+* ``evaluate(module, datamodule)`` -- final/periodic metric values (flat ``str -> float``).
+* ``sample_to_files(module, n, out_dir, options)`` -- what ``gan-sample`` calls; the
+  default draws ``module.sample(n, **options)`` and exports one file per sample.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Mapping, Sequence
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import lightning.pytorch as pl
+    from omegaconf import DictConfig
+
+    from ganforge.module import AdversarialModule
+
+
+class DataSpecMixin:
+    """Mixin for data modules: ``spec()`` describes the data a model needs to be built.
+
+    Subclasses set ``self._spec`` (a JSON-friendly ``dict``) in ``setup``/``prepare``,
+    or override :meth:`spec`. The spec is stored in checkpoints, so it must only hold
+    plain Python values (numbers, strings, lists, dicts).
+    """
+
+    _spec: dict | None = None
+
+    def spec(self) -> dict:
+        """Return the data description used to build the model (after ``setup``)."""
+        if self._spec is None:
+            raise RuntimeError(
+                f"{type(self).__name__}.spec() called before setup(): call setup('fit') first"
+            )
+        return dict(self._spec)
+
+
+class DomainPlugin(ABC):
+    """Base class every domain plugin implements (see the module docstring).
+
+    Class attributes:
+        name: the domain name (must equal the entry-point name).
+        models: model names this domain accepts (``model/<name>.yaml`` must exist in
+            ``config_package``).
+        default_model: used when the user gives ``domain=...`` without ``model=...``.
+        config_package: dotted name of the package holding this plugin's config groups.
+        description: one line shown by ``gan-plugins``.
+    """
+
+    name: ClassVar[str]
+    models: ClassVar[Sequence[str]]
+    default_model: ClassVar[str]
+    config_package: ClassVar[str]
+    description: ClassVar[str] = ""
+
+    @abstractmethod
+    def build_datamodule(self, cfg: DictConfig) -> pl.LightningDataModule:
+        """Build the data module for the composed config (``cfg.data`` etc.)."""
+
+    @abstractmethod
+    def build_module(self, cfg: DictConfig, spec: Mapping[str, Any]) -> AdversarialModule:
+        """Build the adversarial module for ``cfg.model.name`` from the data ``spec``."""
+
+    @abstractmethod
+    def export_samples(
+        self, samples: Any, out_dir: Path, stem: str, individual: bool = False
+    ) -> list[Path]:
+        """Write a batch of samples under ``out_dir`` (file names start with ``stem``).
+
+        ``individual=False``: one sheet/grid (or a small set of files) for the periodic
+        and final samples of a run dir. ``individual=True``: one file per sample (what
+        ``gan-sample`` writes). Returns the written paths.
+        """
+
+    def evaluate(
+        self, module: AdversarialModule, datamodule: pl.LightningDataModule | None
+    ) -> dict[str, float]:
+        """Compute metrics for ``module`` (its EMA generator is already active).
+
+        Keys are flat and self-describing (e.g. ``fid/classifier/n1000/test``).
+        The default computes nothing.
+        """
+        return {}
+
+    def sample_to_files(
+        self, module: AdversarialModule, n: int, out_dir: Path, options: Mapping[str, Any]
+    ) -> list[Path]:
+        """Generate ``n`` samples and write one file per sample (``gan-sample``).
+
+        ``options`` are the extra ``key=value`` arguments given to ``gan-sample``
+        (e.g. ``label=7``, ``direction=AtoB``, ``input=DIR``); a plugin rejects the ones
+        it does not know with :class:`~ganforge.errors.GanforgeError`.
+        """
+        unknown = sorted(set(options) - set(self.sample_options()))
+        if unknown:
+            from ganforge.errors import GanforgeError
+
+            raise GanforgeError(
+                f"gan-sample: unknown option(s) {unknown} for domain '{self.name}'; "
+                f"valid: {sorted(self.sample_options()) or 'none'}"
+            )
+        samples = module.sample(n, **dict(options))
+        return self.export_samples(samples, out_dir, "sample", individual=True)
+
+    def sample_options(self) -> Sequence[str]:
+        """Names of the extra ``gan-sample`` options this domain understands."""
+        return ()
