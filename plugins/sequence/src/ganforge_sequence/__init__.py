@@ -1,0 +1,1 @@
+"""ganforge_sequence: sequence GANs (SeqGAN, MLE baseline) -- public API documented in Phase B."""

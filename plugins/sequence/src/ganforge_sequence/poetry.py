@@ -1,0 +1,117 @@
+"""Poetry data: reading one-poem-per-line UTF-8 files, the embedded corpus, splits, layout."""
+
+from __future__ import annotations
+
+import random
+from importlib import resources
+from pathlib import Path
+from typing import Sequence
+
+from ganforge.errors import GanforgeError
+
+#: Shipped corpus: 3,000 five-character quatrains, see ``data/ATTRIBUTION.md``.
+EMBEDDED_POEMS = "wuyan_jueju_3000.txt"
+#: Marks that end a line of a quatrain (full-width and ASCII).
+LINE_END_MARKS = frozenset("，。？！；：、,.?!;:")
+EXPECTED = "a UTF-8 text file with one poem per line, or a folder of such .txt files"
+
+
+def embedded_poems_path() -> Path:
+    """Path of the corpus shipped inside the package."""
+    return Path(str(resources.files("ganforge_sequence") / "data" / EMBEDDED_POEMS))
+
+
+def _read_lines(file: Path) -> list[str]:
+    """Non-empty lines of ``file`` with all whitespace removed (characters may be space-separated)."""
+    raw = file.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise GanforgeError(f"data.path: {file} line {line} is not valid UTF-8; expected {EXPECTED}") from None
+    poems = []
+    for line in text.splitlines():
+        poem = "".join(line.split())
+        if poem:
+            poems.append(poem)
+    return poems
+
+
+def read_poems(path: str | Path | None, key: str = "data.path") -> list[str]:
+    """Read poems from a file or a folder (all ``*.txt`` below it, in sorted order).
+
+    ``None`` reads the embedded corpus. Raises :class:`GanforgeError` naming ``key`` and
+    the path when it is missing, unreadable, not UTF-8, or holds no poem.
+    """
+    if path is None:
+        return _read_lines(embedded_poems_path())
+    p = Path(path).expanduser()
+    if not p.exists():
+        raise GanforgeError(f"{key}: '{p}' does not exist; expected {EXPECTED}")
+    if p.is_dir():
+        files = sorted(f for f in p.rglob("*.txt") if f.is_file())
+        if not files:
+            raise GanforgeError(f"{key}: folder '{p}' has no .txt file; expected {EXPECTED}")
+    else:
+        files = [p]
+    poems: list[str] = []
+    for f in files:
+        try:
+            poems.extend(_read_lines(f))
+        except OSError as exc:
+            raise GanforgeError(f"{key}: cannot read '{f}' ({exc.strerror}); expected {EXPECTED}") from None
+    if not poems:
+        raise GanforgeError(f"{key}: '{p}' holds no poem (only empty lines); expected {EXPECTED}")
+    return poems
+
+
+def split_poems(poems: Sequence[str], test_fraction: float, seed: int) -> tuple[list[str], list[str]]:
+    """Shuffle with ``seed`` and hold out ``test_fraction`` of the poems (at least one of each)."""
+    if not 0.0 < test_fraction < 1.0:
+        raise GanforgeError(f"data.test_fraction: {test_fraction} is not in (0, 1)")
+    if len(poems) < 2:
+        raise GanforgeError(f"data: {len(poems)} poem(s) cannot be split into train and test; need at least 2")
+    order = list(range(len(poems)))
+    random.Random(seed).shuffle(order)
+    n_test = min(len(poems) - 1, max(1, round(len(poems) * test_fraction)))
+    test = [poems[i] for i in order[:n_test]]
+    train = [poems[i] for i in order[n_test:]]
+    return train, test
+
+
+def format_poem(text: str, lines: int = 4) -> str:
+    """Lay a poem out one verse per line.
+
+    If the line-ending marks split ``text`` into exactly ``lines`` verses, each verse
+    (with its mark) is a line; otherwise (a generated sequence with marks in odd places)
+    the characters without marks are cut into ``lines`` equal lines.
+    """
+    verses, current = [], ""
+    for ch in text:
+        current += ch
+        if ch in LINE_END_MARKS:
+            verses.append(current)
+            current = ""
+    if current:
+        verses.append(current)
+    if len(verses) == lines:
+        return "\n".join(verses)
+    chars = [ch for ch in text if ch not in LINE_END_MARKS]
+    per = max(1, -(-len(chars) // lines))
+    return "\n".join("".join(chars[i : i + per]) for i in range(0, len(chars), per))
+
+
+def write_texts(texts: Sequence[str], out_dir: Path, stem: str, individual: bool, separator: str = "\n\n") -> list[Path]:
+    """Write ``texts`` as UTF-8: one ``{stem}.txt`` sheet, or ``{stem}_{i:04d}.txt`` per text."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if not individual:
+        path = out_dir / f"{stem}.txt"
+        path.write_text(separator.join(texts) + "\n", encoding="utf-8")
+        return [path]
+    paths = []
+    for i, text in enumerate(texts):
+        path = out_dir / f"{stem}_{i:04d}.txt"
+        path.write_text(text + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths
