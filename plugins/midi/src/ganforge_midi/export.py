@@ -22,7 +22,8 @@ def notes_to_pretty_midi(
         raise GanforgeError(f"export.tempo: {tempo} must be > 0 (beats per minute)")
     if not 0 <= int(program) <= 127:
         raise GanforgeError(f"export.program: {program} must be a General MIDI program number in 0..127")
-    pm = pretty_midi.PrettyMIDI(initial_tempo=float(tempo))
+    # 960 ticks per beat keeps tick rounding of grid times under a millisecond
+    pm = pretty_midi.PrettyMIDI(resolution=960, initial_tempo=float(tempo))
     inst = pretty_midi.Instrument(program=int(program), name=name)
     inst.notes = [
         pretty_midi.Note(velocity=int(n.velocity), pitch=int(n.pitch), start=float(n.start), end=float(n.end))

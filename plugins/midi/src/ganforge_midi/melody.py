@@ -44,22 +44,22 @@ def pick_melody_instrument(pm: pretty_midi.PrettyMIDI, track: str | int = "auto"
 def sample_top_pitch(notes: list[pretty_midi.Note], step: float, n_cells: int | None = None) -> np.ndarray:
     """The highest pitch sounding at each grid time ``k * step`` (``REST`` where silent).
 
-    A note sounds at time ``t`` when ``start <= t < end``; times are compared with a small
-    tolerance so notes written exactly on the grid are not lost to float rounding.
-    ``n_cells`` defaults to enough cells to cover the last note end.
+    A note sounds at grid time ``t`` when ``start <= t < end``. The comparison is made at
+    ``t + step/100`` so that note edges moved by MIDI tick rounding (a few ms) or float
+    error still land on the cell they were written for. ``n_cells`` defaults to enough
+    cells to cover the last note end.
     """
     if step <= 0:
         raise GanforgeError(f"data.grid_seconds: {step} must be > 0")
-    eps = 1e-6
+    tol = step / 100.0
     if n_cells is None:
         end = max((n.end for n in notes), default=0.0)
-        n_cells = int(np.ceil(end / step - eps))
+        n_cells = max(int(np.ceil((end - tol) / step)), 0)
     grid = np.full(n_cells, REST, dtype=np.int64)
     for note in notes:
-        # cells k with start <= k*step < end
-        first = int(np.ceil(note.start / step - eps))
-        last = int(np.ceil(note.end / step - eps))  # exclusive
-        first, last = max(first, 0), min(last, n_cells)
+        # cells k with start <= k*step + tol < end
+        first = max(int(np.ceil((note.start - tol) / step)), 0)
+        last = min(int(np.ceil((note.end - tol) / step)), n_cells)  # exclusive
         if last > first:
             seg = grid[first:last]
             np.maximum(seg, note.pitch, out=seg)

@@ -131,22 +131,33 @@ class EventsTokenizer(MidiTokenizer):
     def error_rate(self, ids: list[int]) -> float:
         """Share of tokens that break the REMI grammar (miditok ``tokens_errors``)."""
         ids = [int(i) for i in ids if int(i) != self.pad_id]
-        return float(self.remi.tokens_errors(ids)) if ids else 0.0
+        return float(self.remi.tokens_errors([ids])[0]) if ids else 0.0
 
-    def _split_long(self, chunk: list[int]) -> list[list[int]]:
-        """Split one over-long bar before Position tokens, hard-cutting only as a last resort."""
+    def _split_long(self, bar: list[int]) -> list[list[int]]:
+        """Split one bar longer than ``seq_len`` before Position tokens.
+
+        Every piece after the first repeats the bar header (Bar, TimeSig) so it decodes on
+        its own; a single position too long for a window is hard-cut as a last resort.
+        """
+        header_len = 1
+        while header_len < len(bar) and bar[header_len] not in self._position_ids:
+            header_len += 1
+        header, body = bar[:header_len], bar[header_len:]
+        room = self.seq_len - len(header)
+        if room < 4:  # header alone nearly fills a window: plain cut
+            return [bar[i : i + self.seq_len] for i in range(0, len(bar), self.seq_len)]
         pieces, current = [], []
-        for tok in chunk:
-            if tok in self._position_ids and len(current) >= self.seq_len // 2:
+        for tok in body:
+            if tok in self._position_ids and len(current) >= room // 2:
                 pieces.append(current)
                 current = []
             current.append(tok)
-            if len(current) == self.seq_len:
+            if len(current) == room:
                 pieces.append(current)
                 current = []
         if current:
             pieces.append(current)
-        return pieces
+        return [header + piece for piece in pieces]
 
     def windows(self, ids: list[int], hop: int | None = None) -> list[list[int]]:
         """Whole bars packed greedily into windows of ``seq_len`` tokens, padded with PAD.
