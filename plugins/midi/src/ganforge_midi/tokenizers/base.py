@@ -41,6 +41,10 @@ class MidiTokenizer(ABC):
     def to_spec(self) -> dict[str, Any]:
         """Plain-value description that :func:`~ganforge_midi.tokenizers.tokenizer_from_spec` rebuilds."""
 
+    @abstractmethod
+    def transpose_ids(self, ids: list[int], semitones: int) -> list[int] | None:
+        """``ids`` with every pitch moved by ``semitones``, or ``None`` if one leaves the range."""
+
     def token_names(self, ids: list[int]) -> list[str]:
         """Readable names of ``ids`` (for logs and debugging)."""
         return [str(i) for i in ids]

@@ -90,6 +90,8 @@ class EventsTokenizer(MidiTokenizer):
         self.pad_id = int(self.remi.pad_token_id)
         self.bar_id = int(self.remi.vocab["Bar_None"])
         self._position_ids = {i for tok, i in self.remi.vocab.items() if tok.startswith("Position_")}
+        self._pitch_of_id = {i: int(tok.split("_")[1]) for tok, i in self.remi.vocab.items() if tok.startswith("Pitch_")}
+        self._id_of_pitch = {p: i for i, p in self._pitch_of_id.items()}
 
     def quantize(self, pm: pretty_midi.PrettyMIDI) -> symusic.Score:
         """The score of ``pm`` quantised the way the tokens see it (miditok preprocessing)."""
@@ -181,9 +183,22 @@ class EventsTokenizer(MidiTokenizer):
         if current:
             out.append(current)
         # windows with no note are useless for training
-        pitch_ids = {i for tok, i in self.remi.vocab.items() if tok.startswith("Pitch_")}
-        out = [w for w in out if any(t in pitch_ids for t in w)]
+        out = [w for w in out if any(t in self._pitch_of_id for t in w)]
         return [w + [self.pad_id] * (self.seq_len - len(w)) for w in out]
+
+    def transpose_ids(self, ids: list[int], semitones: int) -> list[int] | None:
+        """Pitch tokens moved by ``semitones`` (others unchanged), ``None`` if one leaves ``pitch_range``."""
+        out = []
+        for t in ids:
+            pitch = self._pitch_of_id.get(int(t))
+            if pitch is None:
+                out.append(int(t))
+                continue
+            moved = self._id_of_pitch.get(pitch + int(semitones))
+            if moved is None:
+                return None
+            out.append(moved)
+        return out
 
     def token_names(self, ids: list[int]) -> list[str]:
         """miditok token strings of ``ids``."""

@@ -129,8 +129,7 @@ class Melody88Tokenizer(MidiTokenizer):
                 out.append(w)
         return out
 
-    @staticmethod
-    def transpose_ids(ids: list[int], semitones: int) -> list[int] | None:
+    def transpose_ids(self, ids: list[int], semitones: int) -> list[int] | None:
         """``ids`` moved by ``semitones`` (rests stay), or ``None`` if a note leaves the piano."""
         out = []
         for t in ids:
