@@ -48,3 +48,23 @@ def test_pianoroll_sheet_is_a_png_with_dark_notes(tmp_path):
     img = np.asarray(Image.open(path).convert("L"))
     assert img.shape == (400, 960)  # 2 rows x 3 cols at 100 dpi
     assert (img < 64).mean() > 0.001  # some notes drawn in black
+
+
+def test_export_token_samples_sheet_and_individual(tmp_path):
+    import torch
+
+    from ganforge_midi.export import export_token_samples
+
+    tok = Melody88Tokenizer(seq_len=8)
+    tokens = torch.tensor([[40, 40, 0, 44, 47, 0, 0, 0], [1, 2, 3, 4, 5, 6, 7, 88]])
+    sheet = export_token_samples(tokens, tok, tmp_path, "final", individual=False, tempo=100.0, program=40)
+    assert [p.name for p in sheet] == ["final.mid", "final.png"]
+    pm = pretty_midi.PrettyMIDI(str(sheet[0]))
+    assert pm.instruments[0].program == 40
+    assert len(pm.instruments[0].notes) == 3 + 8
+    # second sample starts after the first window (8 * 0.4 s) and a 1 s gap
+    assert min(n.start for n in pm.instruments[0].notes if n.pitch == 21) == pytest.approx(4.2, abs=2e-3)
+    files = export_token_samples(tokens, tok, tmp_path / "ind", "sample", individual=True)
+    assert [p.name for p in files] == ["sample_000.mid", "sample_001.mid"]
+    back = pretty_midi.PrettyMIDI(str(files[1])).instruments[0].notes
+    assert tok.encode_notes(back, n_cells=8) == tokens[1].tolist()

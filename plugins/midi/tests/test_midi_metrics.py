@@ -64,3 +64,16 @@ def test_music_metrics_keys():
     assert out["pitch_class_distance/test"] == 0.0
     assert out["copied_from_train_rate"] == 1.0
     assert set(out) >= {"pitch_range", "note_density_per_bar", "empty_bar_rate", "repeated_sample_rate"}
+
+
+def test_bleu4_equals_nltk_sentence_bleu():
+    import random
+
+    from nltk.translate.bleu_score import SmoothingFunction, sentence_bleu
+
+    rng = random.Random(0)
+    refs = [[rng.randrange(6) for _ in range(16)] for _ in range(30)]
+    hyps = [[rng.randrange(6) for _ in range(16)] for _ in range(5)]
+    smooth = SmoothingFunction().method1
+    expected = sum(sentence_bleu(refs, h, smoothing_function=smooth) for h in hyps) / len(hyps)
+    assert bleu4(hyps, refs) == pytest.approx(expected, abs=1e-9)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pretty_midi
 from ganforge.errors import GanforgeError
+
+from ganforge_midi.tokenizers.base import MidiTokenizer
 
 
 def notes_to_pretty_midi(
@@ -116,3 +119,33 @@ def write_pianoroll_sheet(
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     return path
+
+
+def export_token_samples(
+    tokens: Any,
+    tokenizer: MidiTokenizer,
+    out_dir: Path,
+    stem: str,
+    individual: bool = False,
+    tempo: float = 120.0,
+    program: int = 0,
+    gap_seconds: float = 1.0,
+) -> list[Path]:
+    """Decode token sequences and write them as MIDI (+ a piano-roll sheet).
+
+    ``individual=True``: ``<stem>_<i>.mid`` per sample (what ``gan-sample`` writes).
+    ``individual=False``: ``<stem>.mid`` with the samples one after another (``gap_seconds``
+    apart) and ``<stem>.png``, a piano-roll sheet of all samples.
+    """
+    out_dir = Path(out_dir)
+    seqs = tokens.tolist() if hasattr(tokens, "tolist") else [list(s) for s in tokens]
+    notes = [tokenizer.decode(s, tempo=tempo) for s in seqs]
+    nominal = tokenizer.seconds_per_window(tempo)
+    if individual:
+        width = max(3, len(str(len(seqs) - 1)))
+        return [write_midi(out_dir / f"{stem}_{i:0{width}d}.mid", n, tempo, program) for i, n in enumerate(notes)]
+    lengths = [sample_length(n, nominal) for n in notes]
+    mid = write_midi(out_dir / f"{stem}.mid", concatenate(notes, lengths, gap_seconds), tempo, program)
+    cols = max(1, math.ceil(math.sqrt(len(notes))))
+    png = write_pianoroll_sheet(out_dir / f"{stem}.png", notes, duration=max(lengths, default=1.0), cols=cols, title=stem)
+    return [mid, png]

@@ -1,6 +1,6 @@
 """Music metrics on generated samples: BLEU-4 on tokens and note statistics against the data.
 
-BLEU comes from nltk; the note statistics (pitch-class histogram, range, density, empty
+BLEU is nltk's (via the sequence plugin's indexed implementation); the note statistics (pitch-class histogram, range, density, empty
 bars) are a few lines of numpy over pretty_midi notes because no installed library
 computes them on note lists.
 """
@@ -8,37 +8,27 @@ computes them on note lists.
 from __future__ import annotations
 
 import math
-import random
 from typing import Sequence
 
 import numpy as np
 import pretty_midi
-from nltk.translate.bleu_score import SmoothingFunction, sentence_bleu
+from ganforge_sequence.bleu import bleu
 
 NoteList = Sequence[pretty_midi.Note]
 
 
-def bleu4(
-    hypotheses: Sequence[Sequence[int]],
-    references: Sequence[Sequence[int]],
-    max_references: int | None = 500,
-    seed: int = 0,
-) -> float:
+def bleu4(hypotheses: Sequence[Sequence[int]], references: Sequence[Sequence[int]]) -> float:
     """Mean sentence BLEU-4 of each hypothesis against the whole reference set (SeqGAN's protocol).
 
-    Uses nltk's ``sentence_bleu`` with uniform 4-gram weights and smoothing method 1 (so a
-    missing 4-gram does not zero a sample). ``max_references`` caps the reference set by a
-    seeded random subset because nltk's cost grows with hypotheses x references.
+    nltk's ``sentence_bleu`` definition (uniform 1..4-gram weights, smoothing method 1),
+    computed through the sequence plugin's reference index, which gives the same scores
+    without recounting every reference for every hypothesis.
     """
     hyps = [list(map(int, h)) for h in hypotheses if len(h) > 0]
     refs = [list(map(int, r)) for r in references if len(r) > 0]
     if not hyps or not refs:
         return 0.0
-    if max_references is not None and len(refs) > max_references:
-        refs = random.Random(seed).sample(refs, max_references)
-    smooth = SmoothingFunction().method1
-    scores = [sentence_bleu(refs, h, weights=(0.25, 0.25, 0.25, 0.25), smoothing_function=smooth) for h in hyps]
-    return float(np.mean(scores))
+    return float(bleu(hyps, refs, n=4))
 
 
 def pitch_class_histogram(samples: Sequence[NoteList]) -> np.ndarray:
@@ -119,11 +109,10 @@ def music_metrics(
     bar_seconds: float,
     duration: float | None = None,
     train_tokens: Sequence[Sequence[int]] | None = None,
-    max_references: int | None = 500,
 ) -> dict[str, float]:
     """All sample metrics as a flat dict (keys name the metric and the reference set)."""
     out = {
-        "bleu4/test": bleu4(gen_tokens, test_tokens, max_references=max_references),
+        "bleu4/test": bleu4(gen_tokens, test_tokens),
         "pitch_class_distance/test": pitch_class_distance(gen_notes, test_notes),
         "pitch_range": pitch_range(gen_notes),
         "pitch_range/test": pitch_range(test_notes),
