@@ -1,0 +1,158 @@
+"""NetGAN's generator and critic (Bojchevski et al., ICML 2018), in PyTorch.
+
+Generator: noise ``z ~ N(0, I)`` -> dense tanh layer -> two dense tanh heads giving the LSTM's
+initial ``(h, c)``; an LSTM cell runs ``walk_length`` steps, each output is projected to ``N``
+logits by ``W_up``, turned into a one-hot node by straight-through Gumbel-softmax, and fed back
+through ``W_down`` (``N x 128``) as the next input (the first input is zeros).
+
+Critic: one-hot walks -> ``W_down`` projection -> LSTM -> linear score of the last step.
+
+Details kept from the reference TensorFlow model: Glorot-uniform weights, zero biases with the
+LSTM forget-gate bias at 1 (TensorFlow's ``BasicLSTMCell`` adds ``forget_bias=1``), and the L2
+penalty covering every weight except the ``W_down`` matrices.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+def gumbel_temperature(iteration: int, start: float = 5.0, decay: float = 5e-5, minimum: float = 0.5) -> float:
+    """NetGAN's annealing ``max(start * exp(-decay * iteration), minimum)``."""
+    return max(start * math.exp(-decay * iteration), minimum)
+
+
+def _init_lstm(weights: list[tuple[str, torch.Tensor]], hidden_size: int) -> None:
+    """Glorot-uniform LSTM weights, zero biases with the forget-gate slice at 1."""
+    for name, param in weights:
+        if "weight" in name:
+            nn.init.xavier_uniform_(param)
+        elif "bias_ih" in name:
+            nn.init.zeros_(param)
+            param.data[hidden_size : 2 * hidden_size] = 1.0  # gate order: input, forget, cell, output
+        elif "bias" in name:
+            nn.init.zeros_(param)
+
+
+def _init_linear(layer: nn.Linear) -> None:
+    nn.init.xavier_uniform_(layer.weight)
+    nn.init.zeros_(layer.bias)
+
+
+def l2_penalty(module: nn.Module, exclude: tuple[str, ...] = ("W_down",)) -> torch.Tensor:
+    """``sum(w**2) / 2`` over the module's parameters, skipping names containing ``exclude``."""
+    terms = [p.pow(2).sum() for name, p in module.named_parameters() if not any(e in name for e in exclude)]
+    return 0.5 * torch.stack(terms).sum() if terms else torch.zeros(())
+
+
+class NetGANGenerator(nn.Module):
+    """LSTM random-walk generator with Gumbel-softmax straight-through outputs.
+
+    Args:
+        num_nodes: ``N``, the number of nodes of the graph.
+        walk_length: nodes per generated walk.
+        noise_dim: dimension of ``z`` (16).
+        hidden_size: LSTM units (40).
+        down_size: width of the ``W_down`` input projection (128).
+    """
+
+    def __init__(self, num_nodes: int, walk_length: int = 16, noise_dim: int = 16, hidden_size: int = 40, down_size: int = 128):
+        super().__init__()
+        self.num_nodes = num_nodes
+        self.walk_length = walk_length
+        self.noise_dim = noise_dim
+        self.hidden_size = hidden_size
+        self.noise_in = nn.Linear(noise_dim, hidden_size)
+        self.to_h = nn.Linear(hidden_size, hidden_size)
+        self.to_c = nn.Linear(hidden_size, hidden_size)
+        self.cell = nn.LSTMCell(down_size, hidden_size)
+        self.W_up = nn.Linear(hidden_size, num_nodes)
+        self.W_down = nn.Parameter(torch.empty(num_nodes, down_size))
+        for layer in (self.noise_in, self.to_h, self.to_c, self.W_up):
+            _init_linear(layer)
+        _init_lstm(list(self.cell.named_parameters()), hidden_size)
+        nn.init.xavier_uniform_(self.W_down)
+
+    def initial_state(self, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Map noise to the LSTM's initial ``(h, c)``."""
+        hidden = torch.tanh(self.noise_in(z))
+        return torch.tanh(self.to_h(hidden)), torch.tanh(self.to_c(hidden))
+
+    def noise(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """Draw ``n`` standard-normal noise vectors on the module's device."""
+        device = self.W_down.device
+        return torch.randn(n, self.noise_dim, generator=generator, device=device)
+
+    def forward(self, z: torch.Tensor, temperature: float) -> torch.Tensor:
+        """Generate walks as straight-through one-hot tensors ``(B, walk_length, N)``.
+
+        The forward values are exact one-hot vectors; gradients flow through the relaxed
+        Gumbel-softmax sample at ``temperature``.
+        """
+        h, c = self.initial_state(z)
+        inputs = z.new_zeros(z.shape[0], self.W_down.shape[1])
+        outputs = []
+        for _ in range(self.walk_length):
+            h, c = self.cell(inputs, (h, c))
+            one_hot = F.gumbel_softmax(self.W_up(h), tau=temperature, hard=True)
+            inputs = one_hot @ self.W_down
+            outputs.append(one_hot)
+        return torch.stack(outputs, dim=1)
+
+    @torch.no_grad()
+    def sample_walks(self, n: int, batch_size: int = 8192, generator: torch.Generator | None = None) -> torch.Tensor:
+        """Draw ``n`` walks as node indices ``(n, walk_length)`` (no gradients).
+
+        The hard Gumbel-softmax sample is ``argmax(logits + Gumbel)`` at any temperature, i.e. a
+        categorical draw from ``softmax(logits)``, so this skips the relaxation and feeds the
+        next input by a row lookup in ``W_down`` instead of a one-hot product.
+        """
+        chunks = []
+        for start in range(0, n, batch_size):
+            b = min(batch_size, n - start)
+            h, c = self.initial_state(self.noise(b, generator))
+            inputs = h.new_zeros(b, self.W_down.shape[1])
+            nodes = []
+            for _ in range(self.walk_length):
+                h, c = self.cell(inputs, (h, c))
+                logits = self.W_up(h)
+                u = torch.rand(logits.shape, generator=generator, device=logits.device)
+                gumbel = -torch.log(-torch.log(u.clamp_min(1e-20)).clamp_min(1e-20))
+                node = torch.argmax(logits + gumbel, dim=1)
+                inputs = self.W_down[node]
+                nodes.append(node)
+            chunks.append(torch.stack(nodes, dim=1))
+        return torch.cat(chunks) if chunks else torch.empty(0, self.walk_length, dtype=torch.long)
+
+
+class NetGANDiscriminator(nn.Module):
+    """LSTM critic scoring walks (WGAN critic: unbounded real-valued output).
+
+    Args:
+        num_nodes: ``N``.
+        hidden_size: LSTM units (30).
+        down_size: width of the ``W_down`` input projection (128).
+    """
+
+    def __init__(self, num_nodes: int, hidden_size: int = 30, down_size: int = 128):
+        super().__init__()
+        self.num_nodes = num_nodes
+        self.W_down = nn.Parameter(torch.empty(num_nodes, down_size))
+        self.lstm = nn.LSTM(down_size, hidden_size, batch_first=True)
+        self.out = nn.Linear(hidden_size, 1)
+        nn.init.xavier_uniform_(self.W_down)
+        _init_lstm(list(self.lstm.named_parameters()), hidden_size)
+        _init_linear(self.out)
+
+    def forward(self, walks: torch.Tensor) -> torch.Tensor:
+        """Score walks given as one-hot ``(B, T, N)`` floats or node indices ``(B, T)``; ``(B,)``."""
+        if walks.dtype in (torch.int64, torch.int32):
+            projected = self.W_down[walks]
+        else:
+            projected = walks @ self.W_down
+        output, _ = self.lstm(projected)
+        return self.out(output[:, -1]).squeeze(-1)
