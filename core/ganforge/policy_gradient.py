@@ -406,6 +406,7 @@ class RewardBaseline:
         if self.average is None or self.average.shape != mean.shape:
             # The first update has no history: use its own batch mean.
             self.average = mean.detach().clone()
+        self.average = self.average.to(rewards.device)
         advantages = rewards - self.average
         self.average = self.decay * self.average + (1.0 - self.decay) * mean.detach()
         return advantages

@@ -1,0 +1,1 @@
+"""Hydra config groups of the sequence plugin (domain/, model/, smoke/)."""

@@ -1,0 +1,80 @@
+"""The ``oracle`` and ``poetry`` domain plugins."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from ganforge import DomainPlugin, choices_error
+
+from .datamodules import OracleDataModule, PoetryDataModule, SequenceDataModule
+from .models import MODELS, SeqGAN, SequenceSamples
+from .poetry import format_poem, write_texts
+
+
+class SequenceDomain(DomainPlugin):
+    """Shared behaviour of token-sequence domains: the ``seqgan``/``mle`` models and metrics.
+
+    Subclasses set ``name``, ``description``, :attr:`datamodule_class` and implement
+    :meth:`sample_texts` (the text written for each sample).
+    """
+
+    models = tuple(MODELS)
+    default_model = "seqgan"
+    config_package = "ganforge_sequence.conf"
+    datamodule_class: type[SequenceDataModule] = SequenceDataModule
+
+    def build_datamodule(self, cfg: Any) -> SequenceDataModule:
+        """The domain's data module from ``cfg.data``."""
+        return self.datamodule_class(cfg.data)
+
+    def build_module(self, cfg: Any, spec: Mapping[str, Any]) -> SeqGAN:
+        """The model class registered under ``cfg.model.name``."""
+        name = cfg.model.name
+        if name not in MODELS:
+            raise choices_error(f"model for domain '{self.name}'", name, MODELS)
+        return MODELS[name](cfg, spec)
+
+    def sample_texts(self, samples: SequenceSamples) -> list[str]:
+        """One text per sample (default: the tokenizer's decoding)."""
+        return samples.texts()
+
+    def export_samples(self, samples: Any, out_dir: Path, stem: str, individual: bool = False) -> list[Path]:
+        """UTF-8 text: one sheet ``{stem}.txt`` or one ``{stem}_NNNN.txt`` per sample."""
+        if not isinstance(samples, SequenceSamples):
+            raise TypeError(f"{self.name}.export_samples expects SequenceSamples, got {type(samples).__name__}")
+        return write_texts(self.sample_texts(samples), Path(out_dir), stem, individual, self.sheet_separator)
+
+    sheet_separator = "\n"
+
+    def evaluate(self, module: Any, datamodule: Any) -> dict[str, float]:
+        """The data module's final metrics of the (sampling) generator; none without data."""
+        if datamodule is None or not hasattr(datamodule, "final_metrics"):
+            return {}
+        return module.progress_metrics(final=True, datamodule=datamodule)
+
+    def sample_options(self) -> Sequence[str]:
+        """``gan-sample`` options: ``temperature=<float>`` (softmax temperature, default 1)."""
+        return ("temperature",)
+
+
+class OracleDomain(SequenceDomain):
+    """SeqGAN's synthetic benchmark: data from a random oracle LSTM; NLL_oracle / NLL_test."""
+
+    name = "oracle"
+    description = "Synthetic oracle LSTM (vocab 5000, length 20) of the SeqGAN paper; NLL_oracle, NLL_test"
+    datamodule_class = OracleDataModule
+
+
+class PoetryDomain(SequenceDomain):
+    """Character-level poems (embedded: 3,000 Tang five-character quatrains); BLEU-2, Self-BLEU."""
+
+    name = "poetry"
+    description = "Chinese quatrains, character level (text file/folder, one poem per line; embedded Tang quatrains)"
+    datamodule_class = PoetryDataModule
+    sheet_separator = "\n\n"
+
+    def sample_texts(self, samples: SequenceSamples) -> list[str]:
+        """Each poem laid out one verse per line (``spec['lines']`` verses)."""
+        lines = int(samples.spec.get("lines", 4))
+        return [format_poem(text, lines) for text in samples.texts()]

@@ -1,0 +1,428 @@
+"""SeqGAN and its MLE baseline as ganforge :class:`~ganforge.AdversarialModule` models.
+
+Training is a schedule of core phases (``model.phases``), each handled by a
+``<kind>_step`` method:
+
+* ``mle`` (:meth:`SeqGAN.mle_step`): one maximum-likelihood update per batch; a unit
+  is an epoch (``N // batch_size`` updates).
+* ``d_pretrain`` (:meth:`SeqGAN.d_pretrain_step`): one round = sample fresh negatives
+  with the generator, then ``epochs`` epochs of the discriminator on positives +
+  negatives.
+* ``adversarial`` (:meth:`SeqGAN.adversarial_step`): one iteration = ``g_steps``
+  generator updates through :meth:`SeqGAN.generator_update` -- the core's generator
+  hook, replaced here by the policy-gradient update with Monte-Carlo rollouts from
+  :mod:`ganforge.policy_gradient` -- then ``d_steps`` discriminator rounds.
+
+Every MLE and policy-gradient update is one ganforge step (``g_step``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from ganforge import AdversarialModule
+from ganforge.errors import GanforgeError
+from ganforge.policy_gradient import (
+    DelayedPolicy,
+    RewardBaseline,
+    discriminator_reward,
+    policy_gradient_loss,
+    rollout_rewards,
+)
+from ganforge.utils import seeded
+
+from .discriminator import PAPER_FILTER_SIZES, PAPER_NUM_FILTERS, CNNDiscriminator
+from .generator import LSTMGenerator
+from .tokenizer import tokenizer_from_spec
+
+log = logging.getLogger("ganforge")
+
+
+@dataclass
+class SequenceSamples:
+    """Generated token sequences with what is needed to turn them into files.
+
+    ``tokens``: ``LongTensor[n, T]``; ``tokenizer``: decodes a row; ``spec``: the data
+    spec (layout hints such as ``lines`` for poems).
+    """
+
+    tokens: Tensor
+    tokenizer: Any
+    spec: Mapping[str, Any] = field(default_factory=dict)
+
+    def texts(self) -> list[str]:
+        """Each sequence decoded by the tokenizer."""
+        return [self.tokenizer.decode(row) for row in self.tokens.tolist()]
+
+    def __len__(self) -> int:
+        return int(self.tokens.shape[0])
+
+
+def _get(node: Any, key: str, default: Any) -> Any:
+    value = node.get(key, default) if node is not None else default
+    return default if value is None else value
+
+
+class SeqGAN(AdversarialModule):
+    """SeqGAN (Yu et al., AAAI 2017): LSTM generator trained by REINFORCE against a CNN discriminator.
+
+    Config (``model``; defaults = the paper / official code):
+
+    * ``generator``: ``emb_dim`` 32, ``hidden_dim`` 32, ``num_layers`` 1, ``init_std`` 0.1.
+    * ``discriminator``: ``emb_dim`` 64, ``filter_sizes``/``num_filters`` (12 widths 1..20),
+      ``highway_layers`` 1, ``dropout`` 0.25, ``l2_reg`` 0.2, ``batch_size`` 64.
+    * ``d_pretrain``: ``epochs`` 3, ``negatives`` null (= as many as positives).
+    * ``adversarial``: ``g_steps`` 1, ``d_steps`` 5, ``d_epochs`` 3, ``negatives`` null.
+    * ``pg``: ``rollouts`` 16, ``update_rate`` 0.8, ``baseline`` none, ``reward`` prob,
+      ``reduction`` sum, ``rollout_rows`` / ``reward_batch`` (memory bounds).
+    * ``eval``: ``samples`` (generated sequences for progress metrics), ``every``
+      (adversarial iterations between progress metrics), ``mle_every`` (MLE epochs).
+    * ``separate_mle_optimizer``: the official code uses distinct Adam states for MLE and
+      adversarial updates of the generator (true).
+    * ``phases``: e.g. ``mle_pretrain`` (kind ``mle``, steps = epochs), ``d_pretrain``
+      (steps = rounds), ``adversarial`` (steps = iterations).
+
+    The tokenizer is rebuilt from ``spec["tokenizer"]``; samples are
+    :class:`SequenceSamples`.
+    """
+
+    uses_discriminator = True
+
+    def __init__(self, cfg: Any, spec: Mapping[str, Any]):
+        super().__init__(cfg, spec)
+        for key in ("vocab_size", "seq_len"):
+            if key not in spec:
+                raise GanforgeError(f"data spec has no '{key}'; expected a sequence data module's spec")
+        m = self.cfg.model
+        self.vocab_size, self.seq_len = int(spec["vocab_size"]), int(spec["seq_len"])
+        self.tokenizer = tokenizer_from_spec(spec["tokenizer"]) if spec.get("tokenizer") else None
+        g = m.get("generator") or {}
+        self.generator = LSTMGenerator(
+            self.vocab_size,
+            self.seq_len,
+            emb_dim=int(_get(g, "emb_dim", 32)),
+            hidden_dim=int(_get(g, "hidden_dim", 32)),
+            num_layers=int(_get(g, "num_layers", 1)),
+            start_token=int(spec.get("start_token", 0)),
+            init_std=float(_get(g, "init_std", 0.1)),
+        )
+        self.pg_cfg = m.get("pg") or {}
+        self.eval_cfg = m.get("eval") or {}
+        if self.uses_discriminator:
+            d = m.get("discriminator") or {}
+            self.discriminator = CNNDiscriminator(
+                self.vocab_size,
+                self.seq_len,
+                emb_dim=int(_get(d, "emb_dim", 64)),
+                filter_sizes=list(_get(d, "filter_sizes", PAPER_FILTER_SIZES)),
+                num_filters=list(_get(d, "num_filters", PAPER_NUM_FILTERS)),
+                highway_layers=int(_get(d, "highway_layers", 1)),
+                dropout=float(_get(d, "dropout", 0.25)),
+                l2_reg=float(_get(d, "l2_reg", 0.2)),
+            )
+            self.d_batch_size = int(_get(d, "batch_size", 64))
+            self.rollout = DelayedPolicy(self.generator, float(_get(self.pg_cfg, "update_rate", 0.8)))
+            try:
+                self.baseline = RewardBaseline(
+                    str(_get(self.pg_cfg, "baseline", "none")), float(_get(self.pg_cfg, "baseline_decay", 0.9))
+                )
+                self.reward_kind = str(_get(self.pg_cfg, "reward", "prob"))
+                discriminator_reward(self.discriminator, self.reward_kind)
+            except ValueError as exc:
+                raise GanforgeError(f"model.pg: {exc}") from None
+            self.num_rollouts = int(_get(self.pg_cfg, "rollouts", 16))
+            if self.num_rollouts < 1:
+                raise GanforgeError(f"model.pg.rollouts: expected an integer >= 1, got {self.num_rollouts}")
+        self.separate_mle_optimizer = bool(_get(m, "separate_mle_optimizer", True))
+        if not self.uses_discriminator:
+            needs_d = sorted({p.kind for p in self.phases.phases} - {"mle"})
+            if needs_d:
+                raise GanforgeError(
+                    f"model.phases: model '{m.get('name')}' has no discriminator and only runs 'mle' phases; got {needs_d}"
+                )
+        self._last_pg: dict[str, float] = {}
+        # Progress counters that are not part of the core's phase position.
+        self.mle_batches_in_epoch = 0
+        self.mle_epochs_done = 0
+        self.d_rounds_done = 0
+        self.adversarial_iterations = 0
+        self.adversarial_started = False
+        self.phase_seconds: dict[str, float] = {}
+
+    # ------------------------------------------------------------------ optimizers
+    def configure_optimizers(self):
+        """``[G policy-gradient, D, G MLE]`` (or ``[G, D]`` with one G optimizer; ``[G]`` without D)."""
+        opts = super().configure_optimizers()
+        if self.discriminator is not None and self.separate_mle_optimizer:
+            o = self.cfg.get("optim", {}) or {}
+            opts.append(
+                torch.optim.Adam(
+                    self.generator.parameters(),
+                    lr=float(_get(o, "lr_g", 0.01)),
+                    betas=tuple(_get(o, "betas", (0.9, 0.999))),
+                )
+            )
+        return opts
+
+    @property
+    def mle_optimizer(self):
+        """The optimizer of MLE updates of the generator."""
+        opts = self.optimizers()
+        opts = opts if isinstance(opts, (list, tuple)) else [opts]
+        return opts[2] if len(opts) > 2 else opts[0]
+
+    def _clip_g(self) -> float | None:
+        clip = (self.cfg.get("optim", {}) or {}).get("clip_g")
+        return None if clip is None else float(clip)
+
+    # ------------------------------------------------------------------ data helpers
+    @property
+    def datamodule(self):
+        """The attached sequence data module (positives, metrics)."""
+        dm = getattr(self.trainer, "datamodule", None)
+        if dm is None:
+            raise GanforgeError(f"{type(self).__name__} needs a sequence data module attached to the trainer")
+        return dm
+
+    def generate(self, generator: LSTMGenerator, n: int, **options: Any) -> SequenceSamples:
+        """``n`` sequences as :class:`SequenceSamples`; option ``temperature`` (> 0, default 1)."""
+        unknown = sorted(set(options) - {"temperature"})
+        if unknown:
+            raise GanforgeError(f"{type(self).__name__}: unknown sampling option(s) {unknown}; valid: temperature")
+        try:
+            temperature = float(options.get("temperature", 1.0))
+        except (TypeError, ValueError):
+            raise GanforgeError(f"temperature={options.get('temperature')!r}: expected a number > 0") from None
+        if not temperature > 0:
+            raise GanforgeError(f"temperature={temperature}: expected a number > 0")
+        return SequenceSamples(generator.sample(n, temperature=temperature), self.tokenizer, self.spec)
+
+    def generator_forward(self, generator: LSTMGenerator, batch: Any) -> Tensor:
+        """Token ids of ``len(batch)`` fresh samples (no gradient: sampling is discrete)."""
+        return generator.sample(self.batch_size_of(batch))
+
+    # ------------------------------------------------------------------ metrics
+    def progress_metrics(self, final: bool = False, datamodule: Any = None) -> dict[str, float]:
+        """Domain metrics of the generator (fixed seed, training RNG untouched).
+
+        ``final``: the data module's ``final_metrics`` of the sampling generator (EMA copy
+        when enabled); otherwise its cheaper ``progress_metrics`` of the trained generator.
+        """
+        dm = datamodule if datamodule is not None else self.datamodule
+        n = int(_get(self.eval_cfg, "samples", 10000))
+        gen = self.sampling_generator() if final else self.generator
+        was_training = gen.training
+        gen.eval()
+        try:
+            with seeded(int(self.cfg.get("seed", 0)) + 7919, self.device):
+                return dm.final_metrics(gen, n) if final else dm.progress_metrics(gen, n)
+        finally:
+            gen.train(was_training)
+
+    def _emit(self, values: dict[str, float], what: str) -> None:
+        """Log ``values`` at the current generator step to every logger and the console."""
+        self.last_logs.update(values)
+        for logger in self.trainer.loggers:
+            logger.log_metrics(values, step=self.g_step)
+        log.info("%s: %s", what, " ".join(f"{k}={v:.4f}" for k, v in sorted(values.items())))
+
+    # ------------------------------------------------------------------ phases
+    def training_step(self, batch: Any, batch_idx: int) -> None:
+        """Run the phase handler and account its wall time to the phase (``time/<phase>_s``)."""
+        name = self.phases.current.name
+        start = time.perf_counter()
+        super().training_step(batch, batch_idx)
+        self.phase_seconds[name] = self.phase_seconds.get(name, 0.0) + time.perf_counter() - start
+        self.last_logs[f"time/{name}_s"] = self.phase_seconds[name]
+
+    def mle_step(self, batch: Any, batch_idx: int) -> int:
+        """One MLE (teacher-forcing) update; returns 1 when it completes an epoch."""
+        tokens = self.real_samples(batch)
+        self.generator.train()
+        loss = self.generator.nll(tokens)
+        self.step_optimizer(self.mle_optimizer, loss, self._clip_g())
+        self.record({"loss/mle": loss.detach()})
+        self.after_generator_step()
+        self.mle_batches_in_epoch += 1
+        if self.mle_batches_in_epoch < self.trainer.num_training_batches:
+            return 0
+        self.mle_batches_in_epoch = 0
+        self.mle_epochs_done += 1
+        every = int(_get(self.eval_cfg, "mle_every", 0))
+        if every and self.mle_epochs_done % every == 0:
+            values = {"mle/epoch": float(self.mle_epochs_done), **self.progress_metrics()}
+            self._emit(values, f"mle epoch {self.mle_epochs_done}")
+        return 1
+
+    def d_pretrain_step(self, batch: Any, batch_idx: int) -> int:
+        """One discriminator pretraining round (fresh negatives + ``epochs`` epochs)."""
+        c = self.cfg.model.get("d_pretrain") or {}
+        logs = self.discriminator_round(int(_get(c, "epochs", 3)), c.get("negatives"))
+        self.d_rounds_done += 1
+        self.record(logs)
+        every = int(_get(self.eval_cfg, "d_pretrain_every", 0))
+        if every and self.d_rounds_done % every == 0:
+            self._emit({"d_pretrain/round": float(self.d_rounds_done), **logs}, f"d_pretrain round {self.d_rounds_done}")
+        return 1
+
+    def adversarial_step(self, batch: Any, batch_idx: int) -> int:
+        """One SeqGAN iteration: ``g_steps`` policy-gradient updates, then ``d_steps`` D rounds."""
+        a = self.cfg.model.get("adversarial") or {}
+        if not self.adversarial_started:
+            # The rollout network starts as a copy of the pretrained generator.
+            self.rollout.reset(self.generator)
+            self.adversarial_started = True
+        g_logs: list[dict[str, float]] = []
+        for _ in range(int(_get(a, "g_steps", 1))):
+            self.generator_update(batch)
+            g_logs.append(self._last_pg)
+        d_logs: list[dict[str, float]] = []
+        for _ in range(int(_get(a, "d_steps", 5))):
+            d_logs.append(self.discriminator_round(int(_get(a, "d_epochs", 3)), a.get("negatives")))
+        self.adversarial_iterations += 1
+        values = {"adv/iteration": float(self.adversarial_iterations)}
+        for logs in (g_logs, d_logs):
+            for key in logs[0] if logs else ():
+                values[key] = sum(entry[key] for entry in logs) / len(logs)
+        self.record({k: v for k, v in values.items() if k.startswith(("d/", "loss/"))})
+        every = int(_get(self.eval_cfg, "every", 1))
+        if every and self.adversarial_iterations % every == 0:
+            values.update(self.progress_metrics())
+        self._emit(values, f"adversarial iteration {self.adversarial_iterations}")
+        return 1
+
+    # ------------------------------------------------------------------ updates
+    def reward_function(self):
+        """The reward of complete sequences: the discriminator (eval mode) per ``model.pg.reward``.
+
+        Override to reward from another source (e.g. a task metric).
+        """
+        return discriminator_reward(self.discriminator, self.reward_kind)
+
+    def generator_update(self, batch: Any) -> int:
+        """Policy-gradient update (replaces the core's differentiable generator update).
+
+        Samples ``len(batch)`` sequences from the generator, scores every prefix with
+        ``pg.rollouts`` Monte-Carlo completions of the delayed rollout policy, and
+        minimises ``-sum log p(y_t|y_<t) (Q_t - b_t)``; then moves the rollout policy
+        toward the generator.
+        """
+        n = self.batch_size_of(batch)
+        gen, disc = self.generator, self.discriminator
+        disc_was_training = disc.training
+        with torch.no_grad():
+            tokens = gen.sample(n)
+            disc.eval()
+            try:
+                q = rollout_rewards(
+                    self.rollout,
+                    tokens,
+                    self.reward_function(),
+                    self.num_rollouts,
+                    max_rows=self.pg_cfg.get("rollout_rows"),
+                    reward_batch=int(_get(self.pg_cfg, "reward_batch", 4096)),
+                )
+            finally:
+                disc.train(disc_was_training)
+        gen.train()
+        advantages = self.baseline(q)
+        loss = policy_gradient_loss(
+            gen.token_log_probs(tokens), advantages, reduction=str(_get(self.pg_cfg, "reduction", "sum"))
+        )
+        self.step_optimizer(self.g_optimizer, loss, self._clip_g())
+        self.rollout.update(gen)
+        self._last_pg = {
+            "loss/g_pg": float(loss.detach()),
+            "pg/mean_reward": float(q.mean()),
+            "pg/final_reward": float(q[:, -1].mean()),
+        }
+        self.record(self._last_pg)
+        self.after_generator_step()
+        return 1
+
+    def discriminator_round(self, epochs: int, negatives: int | None) -> dict[str, float]:
+        """Fresh negatives from the generator, then ``epochs`` epochs on shuffled positives+negatives.
+
+        Mini-batches of ``model.discriminator.batch_size`` (the remainder is dropped, as in
+        the official loader); loss = BCE on the "real" logit (the 2-class cross-entropy)
+        + the output-layer L2 term. Returns mean loss and the accuracy on real/fake
+        (eval mode, after the round).
+        """
+        disc = self.discriminator
+        pos = self.datamodule.positives(self.device)
+        n_neg = pos.shape[0] if negatives is None else int(negatives)
+        with torch.no_grad():
+            was = self.generator.training
+            self.generator.eval()
+            neg = self.generator.sample(n_neg)
+            self.generator.train(was)
+        x = torch.cat([pos, neg])
+        y = torch.cat([torch.ones(pos.shape[0], device=self.device), torch.zeros(n_neg, device=self.device)])
+        bs = min(self.d_batch_size, x.shape[0])
+        disc.train()
+        total, count = 0.0, 0
+        for _ in range(epochs):
+            order = torch.randperm(x.shape[0], device=self.device)
+            for start in range(0, x.shape[0] - bs + 1, bs):
+                idx = order[start : start + bs]
+                loss = F.binary_cross_entropy_with_logits(disc(x[idx]), y[idx]) + disc.l2_penalty()
+                self.step_optimizer(self.d_optimizer, loss)
+                total += float(loss.detach())
+                count += 1
+        acc_real, acc_fake = self.discriminator_accuracy(pos, neg)
+        return {"loss/d": total / max(count, 1), "d/acc_real": acc_real, "d/acc_fake": acc_fake}
+
+    @torch.no_grad()
+    def discriminator_accuracy(self, real: Tensor, fake: Tensor, limit: int = 2000) -> tuple[float, float]:
+        """Fraction of (at most ``limit``) real sequences called real, and fake ones called fake."""
+        disc = self.discriminator
+        was = disc.training
+        disc.eval()
+        try:
+            acc_real = float((torch.cat([disc(c) for c in torch.split(real[:limit], 1024)]) > 0).float().mean())
+            acc_fake = float((torch.cat([disc(c) for c in torch.split(fake[:limit], 1024)]) <= 0).float().mean())
+        finally:
+            disc.train(was)
+        return acc_real, acc_fake
+
+    # ------------------------------------------------------------------ checkpoints
+    def on_save_checkpoint(self, checkpoint: dict) -> None:
+        """Core state plus the SeqGAN counters and the reward baseline."""
+        super().on_save_checkpoint(checkpoint)
+        baseline = getattr(self, "baseline", None)
+        checkpoint["ganforge_sequence"] = {
+            "mle_batches_in_epoch": self.mle_batches_in_epoch,
+            "mle_epochs_done": self.mle_epochs_done,
+            "d_rounds_done": self.d_rounds_done,
+            "adversarial_iterations": self.adversarial_iterations,
+            "adversarial_started": self.adversarial_started,
+            "phase_seconds": dict(self.phase_seconds),
+            "baseline_average": None if baseline is None or baseline.average is None else baseline.average.cpu(),
+        }
+
+    def on_load_checkpoint(self, checkpoint: dict) -> None:
+        """Restore :meth:`on_save_checkpoint`."""
+        super().on_load_checkpoint(checkpoint)
+        state = checkpoint.get("ganforge_sequence") or {}
+        for key in ("mle_batches_in_epoch", "mle_epochs_done", "d_rounds_done", "adversarial_iterations"):
+            setattr(self, key, int(state.get(key, 0)))
+        self.adversarial_started = bool(state.get("adversarial_started", False))
+        self.phase_seconds = dict(state.get("phase_seconds", {}))
+        if state.get("baseline_average") is not None and getattr(self, "baseline", None) is not None:
+            self.baseline.average = state["baseline_average"].to(self.device)
+
+
+class MLEGenerator(SeqGAN):
+    """The MLE baseline: the SeqGAN generator trained by maximum likelihood only (no discriminator)."""
+
+    uses_discriminator = False
+
+
+MODELS = {"seqgan": SeqGAN, "mle": MLEGenerator}
