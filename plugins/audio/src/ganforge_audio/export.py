@@ -48,8 +48,13 @@ def write_concatenated(samples: torch.Tensor, path: Path, sample_rate: int, gap_
     return write_wav(path, torch.cat(pieces[:-1]), sample_rate)
 
 
-def log_spectrogram_db(waves: torch.Tensor, n_fft: int = 256, hop: int = 64, top_db: float = 60.0) -> torch.Tensor:
-    """``[N, L]`` -> ``[N, n_fft/2+1, frames]`` power spectrogram in dB relative to the batch peak."""
+def log_spectrogram_db(waves: torch.Tensor, n_fft: int = 256, hop: int | None = None, top_db: float = 60.0) -> torch.Tensor:
+    """``[N, L]`` -> ``[N, n_fft/2+1, frames]`` power spectrogram in dB relative to the batch peak.
+
+    The default hop gives at least ~128 frames (so short clips still make a readable
+    picture) and at most 64 samples.
+    """
+    hop = hop or max(8, min(64, waves.shape[-1] // 128))
     spec = torch.stft(waves, n_fft, hop, window=torch.hann_window(n_fft), return_complex=True).abs() ** 2
     db = 10 * torch.log10(spec.clamp_min(1e-10))
     return db.clamp_min(db.max() - top_db)

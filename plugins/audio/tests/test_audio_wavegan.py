@@ -1,0 +1,86 @@
+"""WaveGAN generator/discriminator shapes, options and phase shuffle."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from ganforge.errors import GanforgeError
+from ganforge_audio.wavegan import PhaseShuffle, WaveGANDiscriminator, WaveGANGenerator, layer_strides
+
+
+@pytest.mark.parametrize("window", [4096, 16384, 32768, 65536])
+def test_generator_and_discriminator_shapes_for_every_window(window):
+    g = WaveGANGenerator(latent_dim=100, d=2, window=window)
+    d = WaveGANDiscriminator(d=2, window=window)
+    z = torch.rand(2, 100) * 2 - 1
+    x = g(z)
+    assert x.shape == (2, 1, window) and x.dtype == torch.float32
+    assert x.abs().max() < 1  # tanh output
+    assert d(x).shape == (2, 1)
+
+
+def test_paper_layer_layout():
+    assert layer_strides(16384) == [4, 4, 4, 4, 4]
+    assert layer_strides(32768) == [4, 4, 4, 4, 4, 2]
+    assert layer_strides(65536) == [4, 4, 4, 4, 4, 4]
+    g = WaveGANGenerator(d=64, window=16384)
+    assert g.project.out_features == 16 * 1024  # [16, 16d] for d = 64
+    g32 = WaveGANGenerator(d=4, window=32768)
+    assert g32.start_channels == 32 * 4  # the longer windows start from 32d
+    d = WaveGANDiscriminator(d=4, window=16384)
+    convs = [m for m in d.body if isinstance(m, torch.nn.Conv1d)]
+    assert [(c.in_channels, c.out_channels, c.kernel_size[0], c.stride[0]) for c in convs] == [
+        (1, 4, 25, 4), (4, 8, 25, 4), (8, 16, 25, 4), (16, 32, 25, 4), (32, 64, 25, 4)]
+    assert sum(isinstance(m, PhaseShuffle) for m in d.body) == 4  # after the first four layers only
+
+
+def test_bad_window_is_rejected_with_the_value():
+    with pytest.raises(GanforgeError, match="model.window=10000"):
+        WaveGANGenerator(d=2, window=10000)
+    with pytest.raises(GanforgeError, match=r"expected input \[B, 1, 4096\]"):
+        WaveGANDiscriminator(d=2, window=4096)(torch.zeros(1, 1, 4000))
+
+
+def test_nearest_upsampling_and_post_filter_keep_the_length():
+    g = WaveGANGenerator(d=2, window=4096, upsample="nearest", post_filter=512)
+    assert g(torch.zeros(3, 100)).shape == (3, 1, 4096)
+    assert g.post_filter.conv.kernel_size == (512,)
+    with pytest.raises(GanforgeError, match="valid choices: nearest, transpose"):
+        WaveGANGenerator(d=2, window=4096, upsample="linear")
+
+
+def test_phase_shuffle_moves_content_by_at_most_n_with_reflection():
+    ps = PhaseShuffle(2).train()
+    x = torch.randn(64, 3, 50)
+    y = ps(x)
+    assert y.shape == x.shape
+    for b in range(x.shape[0]):
+        matches = [k for k in range(-2, 3) if torch.equal(y[b], PhaseShuffle(2)(x[b : b + 1], torch.tensor([k]))[0])]
+        assert len(matches) == 1
+    # explicit shift: content moves right by k, the left border is reflected
+    shifted = ps(x[:1], torch.tensor([2]))
+    assert torch.equal(shifted[0, :, 2:], x[0, :, :-2])
+    assert torch.equal(shifted[0, :, :2], x[0, :, [2, 1]])
+    left = ps(x[:1], torch.tensor([-1]))
+    assert torch.equal(left[0, :, :-1], x[0, :, 1:]) and torch.equal(left[0, :, -1], x[0, :, -2])
+    # random draws use every shift in [-2, 2] and nothing else
+    seen = {int((ps(torch.arange(10.0).view(1, 1, -1))[0, 0, 5] - 5).item()) for _ in range(200)}
+    assert seen == {-2, -1, 0, 1, 2}
+    assert torch.equal(ps.eval()(x), x)  # identity at evaluation time
+
+
+def test_generator_learns_a_fixed_target():
+    torch.manual_seed(0)
+    g = WaveGANGenerator(latent_dim=8, d=2, window=1024)
+    target = 0.5 * torch.sin(torch.linspace(0, 20, 1024)).view(1, 1, -1)
+    opt = torch.optim.Adam(g.parameters(), lr=3e-3)
+    z = torch.rand(4, 8) * 2 - 1
+    first = None
+    for _ in range(60):
+        loss = ((g(z) - target) ** 2).mean()
+        first = first if first is not None else loss.item()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    assert loss.item() < 0.3 * first
