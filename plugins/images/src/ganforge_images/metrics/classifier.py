@@ -43,10 +43,10 @@ def _conv(c_in: int, c_out: int, stride: int = 1) -> list[nn.Module]:
 
 
 class ReferenceClassifier(FeatureNet):
-    """Small CNN: three conv stages, global average pooling, a ``feature_dim`` embedding, logits.
+    """Small CNN: three conv stages, pooling to a 4x4 grid, a ``feature_dim`` embedding, logits.
 
-    Works at the data set's own resolution (global pooling accepts any size); images of
-    another size are resized to ``config.image_size`` first.
+    Works at the data set's own resolution (adaptive pooling accepts any size); images
+    of another size are resized to ``config.image_size`` first.
     """
 
     def __init__(self, config: ClassifierConfig, name: str = "classifier") -> None:
@@ -59,13 +59,14 @@ class ReferenceClassifier(FeatureNet):
         w = config.width
         self.body = nn.Sequential(
             *_conv(config.channels, w),
-            *_conv(w, w, 2),
+            nn.MaxPool2d(2),
             *_conv(w, 2 * w),
-            *_conv(2 * w, 2 * w, 2),
+            nn.MaxPool2d(2),
             *_conv(2 * w, 4 * w),
-            nn.AdaptiveAvgPool2d(1),
+            # a fixed 4x4 grid keeps where strokes are (global pooling would discard it) at any input size
+            nn.AdaptiveAvgPool2d(4),
             nn.Flatten(),
-            nn.Linear(4 * w, config.feature_dim),
+            nn.Linear(4 * w * 16, config.feature_dim),
             nn.ReLU(True),
         )
         self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(config.feature_dim, config.num_classes))

@@ -73,7 +73,7 @@ def load_classifier(path: str | Path) -> tuple[ReferenceClassifier, dict[str, An
         meta = blob["meta"]
         model = ReferenceClassifier(ClassifierConfig(**meta["config"]), name=meta["name"])
         model.load_state_dict(blob["state_dict"])
-    except (KeyError, TypeError, RuntimeError, OSError) as exc:
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is reported in one line
         raise GanforgeError(f"{path}: not a ganforge reference classifier file ({type(exc).__name__})") from None
     return model.eval(), meta
 

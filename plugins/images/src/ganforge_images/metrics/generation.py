@@ -10,6 +10,7 @@ differently never share a name.
 
 from __future__ import annotations
 
+import warnings
 from typing import Callable
 
 import torch
@@ -69,12 +70,17 @@ class GenerationMetrics:
         self.fid = FrechetInceptionDistance(feature=FeatureHead(feature_net), reset_real_features=False)
         # (torchmetrics accumulates and computes FID in float64 already; set_dtype would also cast the net)
         subset = max(2, min(kid_subset_size, len(real_images), self.n_samples))
-        self.kid = KernelInceptionDistance(
-            feature=FeatureHead(feature_net), subsets=kid_subsets, subset_size=subset, reset_real_features=False
-        )
-        self.inception_score = (
-            InceptionScore(feature=FeatureHead(feature_net, "logits"), splits=is_splits) if self.compute_is else None
-        )
+        with warnings.catch_warnings():
+            # "will save all extracted features in buffer": ours are a few hundred floats per image
+            warnings.filterwarnings("ignore", message=".*will save all extracted features.*")
+            self.kid = KernelInceptionDistance(
+                feature=FeatureHead(feature_net), subsets=kid_subsets, subset_size=subset, reset_real_features=False
+            )
+            self.inception_score = (
+                InceptionScore(feature=FeatureHead(feature_net, "logits"), splits=is_splits)
+                if self.compute_is
+                else None
+            )
         self.n_real = len(real_images)
         for batch in _batches(real_images, batch_size):
             self.fid.update(batch.float(), real=True)

@@ -65,7 +65,7 @@ class InceptionFeatureNet(FeatureNet):
             self.net = FeatureExtractorInceptionV3(
                 "inception-v3-compat", ["2048", "logits_unbiased"], feature_extractor_weights_path=str(path)
             )
-        except (RuntimeError, KeyError, OSError, ValueError) as exc:
+        except Exception as exc:  # noqa: BLE001 - any unloadable file is reported in one line
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise GanforgeError(
                 f"metrics.inception_weights={weights_path}: not a valid InceptionV3 state dict "

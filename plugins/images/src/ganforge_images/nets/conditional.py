@@ -13,7 +13,8 @@ from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
 from ganforge.errors import GanforgeError
-from ganforge_images.nets.sizes import downsampled_size, upsampling_plan
+from ganforge_images.nets.sizes import downsampled_size
+from ganforge_images.nets.wgan import UpsamplingGenerator
 
 
 def check_labels(labels: torch.Tensor, n_classes: int) -> None:
@@ -24,7 +25,10 @@ def check_labels(labels: torch.Tensor, n_classes: int) -> None:
 
 
 class ConditionalGenerator(nn.Module):
-    """Maps noise ``z`` ``[N, z_dim]`` and class labels ``[N]`` to images in ``[-1, 1]``."""
+    """Maps noise ``z`` ``[N, z_dim]`` and class labels ``[N]`` to images in ``[-1, 1]``.
+
+    The label embedding is concatenated to ``z`` and fed to an :class:`UpsamplingGenerator`.
+    """
 
     def __init__(
         self,
@@ -38,27 +42,13 @@ class ConditionalGenerator(nn.Module):
     ) -> None:
         super().__init__()
         self.z_dim, self.n_classes = z_dim, n_classes
-        start, n_up = upsampling_plan(image_size)
-        width = min(base * 2**n_up, max_channels)
         self.embed = nn.Embedding(n_classes, embed_dim)
-        self.project = nn.Sequential(
-            nn.Linear(z_dim + embed_dim, width * start * start, bias=False),
-            nn.Unflatten(1, (width, start, start)),
-            nn.BatchNorm2d(width),
-            nn.ReLU(True),
-        )
-        blocks: list[nn.Module] = []
-        for _ in range(n_up):
-            out = max(width // 2, base)
-            blocks += [nn.ConvTranspose2d(width, out, 4, 2, 1, bias=False), nn.BatchNorm2d(out), nn.ReLU(True)]
-            width = out
-        blocks += [nn.Conv2d(width, channels, 3, 1, 1), nn.Tanh()]
-        self.body = nn.Sequential(*blocks)
+        self.body = UpsamplingGenerator(z_dim + embed_dim, channels, image_size, base, max_channels)
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         """Images ``[N, C, H, W]`` for noise ``z`` and integer ``labels``."""
         check_labels(labels, self.n_classes)
-        return self.body(self.project(torch.cat([z, self.embed(labels)], dim=1)))
+        return self.body(torch.cat([z.reshape(z.shape[0], -1), self.embed(labels)], dim=1))
 
 
 class ProjectionDiscriminator(nn.Module):

@@ -16,14 +16,14 @@ def upsampling_plan(image_size: int, min_start: int = 3, max_start: int = 7) -> 
     """
     size = int(image_size)
     if size < min_start:
-        raise GanforgeError(f"data.image_size={image_size}: expected at least {min_start}")
+        raise GanforgeError(f"data.size={image_size}: expected at least {min_start}")
     start, n = size, 0
     while start % 2 == 0 and start // 2 >= min_start:
         start //= 2
         n += 1
     if start > max_start:
         raise GanforgeError(
-            f"data.image_size={image_size}: expected start*2^n with {min_start}<=start<={max_start} "
+            f"data.size={image_size}: expected start*2^n with {min_start}<=start<={max_start} "
             "(e.g. 28, 32, 48, 64, 128, 256)"
         )
     return start, n

@@ -1,9 +1,11 @@
-"""WGAN-GP critic: a DCGAN-style convolutional critic without BatchNorm.
+"""WGAN-GP networks: an upsampling generator for any ``start * 2**n`` size and a critic without BatchNorm.
 
-The gradient penalty is defined per sample, and BatchNorm makes each output depend on
-the whole batch, which invalidates it (Gulrajani et al. 2017, sec. 4). The critic
-therefore uses layer normalisation (``GroupNorm`` with one group normalises each sample
-over C, H, W) or no normalisation at all.
+The gradient penalty is defined per sample, and BatchNorm makes each critic output
+depend on the whole batch, which invalidates it (Gulrajani et al. 2017, sec. 4). The
+critic therefore uses layer normalisation (``GroupNorm`` with one group normalises each
+sample over C, H, W) or no normalisation at all. The generator (BatchNorm is fine
+there) starts from a 7x7 map for 28x28 images, as the paper's MNIST model does, or 4x4
+for powers of two.
 """
 
 from __future__ import annotations
@@ -12,9 +14,39 @@ import torch
 from torch import nn
 
 from ganforge.errors import choices_error
-from ganforge_images.nets.sizes import downsampled_size
+from ganforge_images.nets.sizes import downsampled_size, upsampling_plan
 
 CRITIC_NORMS = ("layer", "none")
+
+
+class UpsamplingGenerator(nn.Module):
+    """``z [N, z_dim]`` -> images ``[N, channels, size, size]`` in ``[-1, 1]``.
+
+    A linear projection to ``start x start`` (see :func:`upsampling_plan`), then
+    stride-2 transposed convolutions with BatchNorm + ReLU, a 3x3 convolution and tanh.
+    """
+
+    def __init__(self, z_dim: int, channels: int, image_size: int, base: int = 64, max_channels: int = 512) -> None:
+        super().__init__()
+        self.z_dim = z_dim
+        start, n_up = upsampling_plan(image_size)
+        width = min(base * 2**n_up, max_channels)
+        layers: list[nn.Module] = [
+            nn.Linear(z_dim, width * start * start, bias=False),
+            nn.Unflatten(1, (width, start, start)),
+            nn.BatchNorm2d(width),
+            nn.ReLU(True),
+        ]
+        for _ in range(n_up):
+            out = max(width // 2, base)
+            layers += [nn.ConvTranspose2d(width, out, 4, 2, 1, bias=False), nn.BatchNorm2d(out), nn.ReLU(True)]
+            width = out
+        layers += [nn.Conv2d(width, channels, 3, 1, 1), nn.Tanh()]
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        """Images for latent vectors ``z``."""
+        return self.net(z.reshape(z.shape[0], -1))
 
 
 class WGANCritic(nn.Module):
