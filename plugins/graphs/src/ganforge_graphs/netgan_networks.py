@@ -120,9 +120,9 @@ class NetGANGenerator(nn.Module):
             for _ in range(self.walk_length):
                 h, c = self.cell(inputs, (h, c))
                 logits = self.W_up(h)
-                u = torch.rand(logits.shape, generator=generator, device=logits.device)
-                gumbel = -torch.log(-torch.log(u.clamp_min(1e-20)).clamp_min(1e-20))
-                node = torch.argmax(logits + gumbel, dim=1)
+                # Gumbel noise as -log(Exp(1)), the form torch.nn.functional.gumbel_softmax uses.
+                exponential = torch.empty_like(logits).exponential_(generator=generator)
+                node = torch.argmax(logits - exponential.log(), dim=1)
                 inputs = self.W_down[node]
                 nodes.append(node)
             chunks.append(torch.stack(nodes, dim=1))

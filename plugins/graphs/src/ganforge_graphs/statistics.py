@@ -90,7 +90,7 @@ def power_law_exponent(deg: np.ndarray) -> float:
     with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
         warnings.simplefilter("ignore")
         fit = powerlaw.Fit(d, xmin=max(float(d.min()), 1.0), verbose=False)
-    return float(fit.power_law.alpha)
+        return float(fit.power_law.alpha)  # fitted lazily: keep inside the warning filter
 
 
 def characteristic_path_length(adjacency: sp.spmatrix, block_rows: int = 256) -> float:
