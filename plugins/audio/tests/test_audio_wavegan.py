@@ -36,7 +36,7 @@ def test_paper_layer_layout():
 
 
 def test_bad_window_is_rejected_with_the_value():
-    with pytest.raises(GanforgeError, match="model.window=10000"):
+    with pytest.raises(GanforgeError, match="data.window=10000"):
         WaveGANGenerator(d=2, window=10000)
     with pytest.raises(GanforgeError, match=r"expected input \[B, 1, 4096\]"):
         WaveGANDiscriminator(d=2, window=4096)(torch.zeros(1, 1, 4000))

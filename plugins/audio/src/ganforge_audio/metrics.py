@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import torch
 from torch import nn
 from torchmetrics.image.inception import InceptionScore
@@ -32,7 +34,10 @@ def inception_score(
     """
     classifier.eval()
     splits = max(1, min(splits, waves.shape[0] // 10))
-    metric = InceptionScore(feature=_PreparedLogits(classifier, sample_rate), splits=splits)
+    with warnings.catch_warnings():
+        # "will save all extracted features": a few hundred logits here, not images.
+        warnings.filterwarnings("ignore", message=".*save all extracted features.*")
+        metric = InceptionScore(feature=_PreparedLogits(classifier, sample_rate), splits=splits)
     for chunk in waves.float().split(batch_size):
         metric.update(chunk)
     mean, std = metric.compute()

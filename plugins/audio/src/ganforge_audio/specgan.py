@@ -25,7 +25,7 @@ def start_shape(bins: int, frames: int) -> tuple[int, int]:
     if bins % scale or frames % scale:
         raise GanforgeError(
             f"SpecGAN: spectrogram {bins}x{frames} must be a multiple of {scale} on both axes "
-            f"(model.window a multiple of {scale * 128} samples with hop 128)"
+            f"(data.window a multiple of {scale * 128} samples with hop 128)"
         )
     return bins // scale, frames // scale
 

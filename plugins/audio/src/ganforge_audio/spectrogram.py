@@ -44,7 +44,7 @@ class SpectrogramCodec(nn.Module):
     ):
         super().__init__()
         if window % hop:
-            raise GanforgeError(f"model.window={window}: SpecGAN needs a multiple of the STFT hop {hop}")
+            raise GanforgeError(f"data.window={window}: SpecGAN needs a multiple of the STFT hop {hop}")
         self.window, self.n_fft, self.hop = window, n_fft, hop
         self.clip_sigmas, self.griffin_lim_iters = float(clip_sigmas), int(griffin_lim_iters)
         self.bins, self.frames = n_fft // 2, window // hop

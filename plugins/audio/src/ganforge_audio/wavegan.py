@@ -41,7 +41,7 @@ def layer_strides(window: int) -> list[int]:
         length *= 2
     if length != window or len(strides) < 2:
         raise GanforgeError(
-            f"model.window={window}: WaveGAN needs 16 * 4**k samples (k >= 2) or twice that, "
+            f"data.window={window}: WaveGAN needs 16 * 4**k samples (k >= 2) or twice that, "
             f"e.g. 1024, 4096, 16384, 32768, 65536"
         )
     return strides

@@ -1,0 +1,100 @@
+"""The ``audio`` domain plugin: WaveGAN and SpecGAN over folders of audio files."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Mapping
+
+import torch
+
+from ganforge import DomainPlugin, choices_error
+from ganforge.errors import GanforgeError
+from ganforge_audio.datamodule import AudioDataModule
+from ganforge_audio.drums import cache_root
+from ganforge_audio.export import export_audio
+from ganforge_audio.models import MODELS, AudioSamples
+
+log = logging.getLogger("ganforge_audio")
+
+
+def _metrics_cfg(module: Any) -> Any:
+    return module.cfg.get("metrics", {}) or {}
+
+
+class AudioDomain(DomainPlugin):
+    """Audio GANs: ``wavegan`` (raw waveforms) and ``specgan`` (spectrograms + Griffin-Lim)."""
+
+    name = "audio"
+    models = tuple(MODELS)
+    default_model = "wavegan"
+    config_package = "ganforge_audio.conf"
+    description = "Audio GANs: WaveGAN, SpecGAN (WAV/FLAC/OGG folders; embedded synthesised drums)"
+
+    def build_datamodule(self, cfg: Any) -> AudioDataModule:
+        """Clips from ``cfg.data`` (``data.path: null`` = embedded drums)."""
+        return AudioDataModule(cfg.data)
+
+    def build_module(self, cfg: Any, spec: Mapping[str, Any]):
+        """The model class registered under ``cfg.model.name``."""
+        name = cfg.model.name
+        if name not in MODELS:
+            raise choices_error("model for domain 'audio'", name, MODELS)
+        return MODELS[name](cfg, spec)
+
+    def export_samples(self, samples: Any, out_dir: Path, stem: str, individual: bool = False) -> list[Path]:
+        """16-bit WAVs: one per sample (``individual``) or one strip plus a spectrogram PNG sheet."""
+        if not isinstance(samples, AudioSamples):
+            raise GanforgeError(f"audio export: expected AudioSamples (audio + sample rate), got {type(samples).__name__}")
+        return export_audio(samples.audio, Path(out_dir), stem, samples.sample_rate, individual)
+
+    def evaluate(self, module: Any, datamodule: Any) -> dict[str, float]:
+        """Inception score (samples and real data) and nearest-neighbour diversity.
+
+        The classifier is ``metrics.classifier`` (a file from ``gan-audio-classifier``) or,
+        for labelled training data, one trained on that data and cached under the ganforge
+        cache (``$GANFORGE_CACHE``/``~/.cache/ganforge/audio/classifiers``). Without
+        either, only the nearest-neighbour distances are reported.
+        """
+        from ganforge_audio.classifier import cached_classifier, load_classifier
+        from ganforge_audio.metrics import classifier_features, inception_score, nearest_neighbour_distances
+
+        mc = _metrics_cfg(module)
+        n = int(mc.get("n_samples", 256) or 0)
+        if n <= 0 or datamodule is None or getattr(datamodule, "folder", None) is None:
+            return {}
+        folder = datamodule.folder
+        if mc.get("classifier"):
+            classifier = load_classifier(str(mc.classifier))
+        elif folder.labels is not None:
+            epochs = int(mc.get("classifier_epochs", 30))
+            classifier, _ = cached_classifier(folder, cache_root() / "classifiers", epochs=epochs)
+        else:
+            classifier = None
+        samples = module.sample(n)
+        rate = samples.sample_rate
+        real = datamodule.training_waves(limit=n)
+        out: dict[str, float] = {}
+        if classifier is None:
+            from ganforge_audio.classifier import LogMel
+
+            # No classifier (unlabelled data): plain log-mel features still give a
+            # perceptually meaningful space for the nearest-neighbour distances.
+            feat = LogMel(rate, samples.audio.shape[-1])
+            with torch.no_grad():
+                f_gen, f_real = (feat(x.float()).flatten(1) for x in (samples.audio, real))
+        else:
+            with torch.no_grad():
+                is_gen, is_gen_std = inception_score(classifier, samples.audio, rate)
+                is_real, _ = inception_score(classifier, real, rate)
+            out.update({"is/samples": is_gen, "is/samples_std": is_gen_std, "is/real": is_real})
+            f_gen = classifier_features(classifier, samples.audio, rate)
+            f_real = classifier_features(classifier, real, rate)
+        nn_gen = nearest_neighbour_distances(f_gen, f_real)
+        nn_real = nearest_neighbour_distances(f_real, f_real)
+        out.update({"nn/self": nn_gen["self"], "nn/train": nn_gen["train"], "nn/real_self": nn_real["self"]})
+        return out
+
+    def sample_options(self):
+        """No extra ``gan-sample`` options: samples are unconditional."""
+        return ()
