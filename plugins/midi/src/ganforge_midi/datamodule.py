@@ -2,34 +2,48 @@
 
 ``data.path`` is a folder of .mid/.midi files (read recursively) or ``null`` for the
 embedded public-domain tunes. Files are split into train/test by a hash of their path
-relative to the folder (stable across machines and runs), tokenized with
-``data.tokenizer`` and cut into windows of ``seq_len`` tokens.
+relative to the folder (stable across machines and runs), tokenized with the tokenizer
+named by ``data.tokenizer`` (options in ``data.melody88`` / ``data.events``) and cut into
+windows of ``seq_len`` tokens.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
-import lightning.pytorch as pl
 import pretty_midi
 import torch
-from ganforge.errors import GanforgeError
-from ganforge.plugin import DataSpecMixin
+from ganforge.errors import GanforgeError, choices_error
+from ganforge_sequence.datamodules import SequenceDataModule
+from ganforge_sequence.oracle import nll_test
 from omegaconf import OmegaConf
-from torch.utils.data import DataLoader, TensorDataset
 
 from ganforge_midi.default_data import default_data_dir
+from ganforge_midi.export import export_settings
+from ganforge_midi.metrics import bleu4, music_metrics
 from ganforge_midi.reading import read_midi_folder
-from ganforge_midi.tokenizers import MidiTokenizer, tokenizer_from_spec
+from ganforge_midi.tokenizers import TOKENIZERS, MidiTokenizer, tokenizer_from_spec
 
 log = logging.getLogger(__name__)
 
 
 def _plain(node: Any) -> Any:
     return OmegaConf.to_container(node, resolve=True) if OmegaConf.is_config(node) else node
+
+
+def build_tokenizer(data_cfg: Any) -> MidiTokenizer:
+    """The tokenizer named by ``data.tokenizer`` with its options from ``data.<name>``."""
+    name = data_cfg.get("tokenizer") or "melody88"
+    if isinstance(name, Mapping) or OmegaConf.is_config(name):  # a full spec given inline
+        return tokenizer_from_spec(_plain(name))
+    if name not in TOKENIZERS:
+        raise choices_error("tokenizer", name, TOKENIZERS, where="data.tokenizer")
+    options = _plain(data_cfg.get(name)) or {}
+    return tokenizer_from_spec({"name": name, **options})
 
 
 def is_test_file(relative: str, test_fraction: float) -> bool:
@@ -53,21 +67,21 @@ def split_files(paths: list[str], test_fraction: float) -> tuple[list[str], list
     return train, test
 
 
-class MidiDataModule(DataSpecMixin, pl.LightningDataModule):
+class MidiDataModule(SequenceDataModule):
     """Token windows from a folder of MIDI files (see the module docstring).
 
-    Spec (saved in checkpoints): ``tokenizer`` (its plain description), ``vocab_size``,
-    ``seq_len``, ``num_train``, ``num_test``, ``source``.
+    Built on the sequence plugin's :class:`SequenceDataModule` (batches of
+    ``train_tokens``, ``positives`` for the discriminator, metric hooks called by the
+    SeqGAN/MLE models). Spec (saved in checkpoints): ``tokenizer`` (plain description),
+    ``vocab_size``, ``seq_len``, ``start_token``, ``export`` (tempo, program),
+    ``bar_seconds``, ``num_train``, ``num_test``, ``source``.
     """
 
     def __init__(self, data_cfg: Any):
-        super().__init__()
-        self.data_cfg = data_cfg
-        self.tokenizer: MidiTokenizer | None = None
-        self.train_windows: torch.Tensor | None = None
-        self.test_windows: torch.Tensor | None = None
+        super().__init__(data_cfg)
         self.train_files: list[str] = []
         self.test_files: list[str] = []
+        self.test_is_train = False
 
     def _get(self, key: str, default: Any = None) -> Any:
         value = self.data_cfg.get(key, default) if self.data_cfg is not None else default
@@ -95,12 +109,10 @@ class MidiDataModule(DataSpecMixin, pl.LightningDataModule):
                         out.append(moved)
         return out
 
-    def setup(self, stage: str | None = None) -> None:
-        """Read, split, tokenize and window the data once (idempotent)."""
-        if self.train_windows is not None:
-            return
-        tok_cfg = _plain(self._get("tokenizer", {"name": "melody88"}))
-        self.tokenizer = tokenizer_from_spec(tok_cfg)
+    def load(self) -> None:
+        """Read, split, tokenize and window the data."""
+        self.tokenizer = build_tokenizer(self.data_cfg)
+        export = export_settings(_plain(self._get("export", {})))
         folder = self.folder()
         corpus = read_midi_folder(folder, max_files=self.data_cfg.get("max_files"))
         by_rel = {p.relative_to(folder).as_posix(): pm for p, pm in corpus.scores}
@@ -120,31 +132,63 @@ class MidiDataModule(DataSpecMixin, pl.LightningDataModule):
         if not test:  # no held-out file (one file, or test_fraction=0): evaluate on training windows
             log.warning("midi: no test windows under %s; metrics use the training windows", folder)
         self.train_files, self.test_files = train_names, test_names
-        self.train_windows = torch.tensor(train, dtype=torch.long)
-        self.test_windows = torch.tensor(test, dtype=torch.long) if test else self.train_windows
+        self.test_is_train = not test
+        self.train_tokens = torch.tensor(train, dtype=torch.long)
+        self.test_tokens = torch.tensor(test, dtype=torch.long) if test else self.train_tokens
         log.info(
             "midi: %d train windows from %d files, %d test windows from %d files (%s, seq_len %d)",
             len(train), len(train_names), len(test), len(test_names), self.tokenizer.name, self.tokenizer.seq_len,
         )
+        beats_per_bar = float(self._get("beats_per_bar", 4))
         self._spec = {
             "tokenizer": self.tokenizer.to_spec(),
             "vocab_size": int(self.tokenizer.vocab_size),
             "seq_len": int(self.tokenizer.seq_len),
-            "pad_id": int(self.tokenizer.pad_id),
+            "start_token": int(self.tokenizer.pad_id),
+            "export": export,
+            "bar_seconds": beats_per_bar * 60.0 / export["tempo"],
             "num_train": len(train),
             "num_test": len(test),
             "source": "embedded" if self.data_cfg.get("path") in (None, "") else str(folder),
         }
 
-    def train_dataloader(self) -> DataLoader:
-        """Shuffled batches ``(tokens,)`` of ``LongTensor[B, seq_len]``; last partial batch dropped."""
-        batch_size = min(int(self._get("batch_size", 64)), len(self.train_windows))
-        workers = int(self._get("num_workers", 0))
-        return DataLoader(
-            TensorDataset(self.train_windows),
-            batch_size=batch_size,
-            shuffle=True,
-            drop_last=True,
-            num_workers=workers,
-            persistent_workers=workers > 0,
+    # ------------------------------------------------------------------ metrics
+    @cached_property
+    def test_notes(self) -> list[list[pretty_midi.Note]]:
+        """The decoded test windows (reference for the note statistics)."""
+        tempo = self._spec["export"]["tempo"]
+        return [self.tokenizer.decode(w, tempo=tempo) for w in self.test_tokens.tolist()]
+
+    def _sample_metrics(self, generator: Any, n: int, full: bool) -> dict[str, float]:
+        tok, spec = self.tokenizer, self._spec
+        tokens = generator.sample(n).cpu().tolist()
+        gen = [tok.strip_padding(t) for t in tokens]
+        test = [tok.strip_padding(t) for t in self.test_tokens.tolist()]
+        out = {"bleu4/test": bleu4(gen, test)}
+        if not full:
+            return out
+        notes = [tok.decode(t, tempo=spec["export"]["tempo"]) for t in tokens]
+        out.update(
+            music_metrics(
+                gen,
+                notes,
+                test,
+                self.test_notes,
+                bar_seconds=spec["bar_seconds"],
+                duration=tok.seconds_per_window(spec["export"]["tempo"]),
+                train_tokens=[tok.strip_padding(t) for t in self.train_tokens.tolist()],
+            )
         )
+        if hasattr(tok, "error_rate"):
+            out["token_error_rate"] = float(sum(tok.error_rate(t) for t in tokens) / max(len(tokens), 1))
+        return out
+
+    def progress_metrics(self, generator: Any, n: int) -> dict[str, float]:
+        """BLEU-4 of ``n`` samples against the test windows, and NLL_test."""
+        return {**self._sample_metrics(generator, n, full=False), "nll_test": nll_test(generator, self.test_tokens)}
+
+    def final_metrics(self, generator: Any, n: int) -> dict[str, float]:
+        """BLEU-4, note statistics (generated and test), repeated/copied rates, NLL_test."""
+        out = {**self._sample_metrics(generator, n, full=True), "nll_test": nll_test(generator, self.test_tokens)}
+        out["test_is_train"] = float(self.test_is_train)
+        return out

@@ -13,6 +13,24 @@ from ganforge.errors import GanforgeError
 from ganforge_midi.tokenizers.base import MidiTokenizer
 
 
+def export_settings(cfg: Any) -> dict[str, Any]:
+    """Validated ``{"tempo": float, "program": int}`` from a ``data.export``-style mapping."""
+    cfg = dict(cfg or {})
+    unknown = sorted(set(cfg) - {"tempo", "program"})
+    if unknown:
+        raise GanforgeError(f"data.export: unknown key(s) {unknown}; valid: program, tempo")
+    try:
+        tempo = float(cfg.get("tempo", 120.0) if cfg.get("tempo") is not None else 120.0)
+        program = int(cfg.get("program", 0) if cfg.get("program") is not None else 0)
+    except (TypeError, ValueError):
+        raise GanforgeError(f"data.export: tempo must be a number and program an integer, got {cfg}") from None
+    if not tempo > 0:
+        raise GanforgeError(f"export.tempo: {tempo} must be > 0 (beats per minute)")
+    if not 0 <= program <= 127:
+        raise GanforgeError(f"export.program: {program} must be a General MIDI program number in 0..127")
+    return {"tempo": tempo, "program": program}
+
+
 def notes_to_pretty_midi(
     notes: list[pretty_midi.Note], tempo: float = 120.0, program: int = 0, name: str = "ganforge"
 ) -> pretty_midi.PrettyMIDI:

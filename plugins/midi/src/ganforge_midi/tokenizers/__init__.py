@@ -1,10 +1,15 @@
-"""MIDI tokenizers, chosen by ``data.tokenizer.name`` and rebuilt from the checkpoint spec."""
+"""MIDI tokenizers, chosen by ``data.tokenizer.name`` and rebuilt from the checkpoint spec.
+
+Each tokenizer's spec also carries ``kind: midi_<name>``, registered with the sequence
+plugin's tokenizer registry so its SeqGAN/MLE models rebuild MIDI tokenizers themselves.
+"""
 
 from __future__ import annotations
 
 from typing import Any, Mapping
 
 from ganforge.errors import GanforgeError, choices_error
+from ganforge_sequence.tokenizer import register_tokenizer
 
 from ganforge_midi.tokenizers.base import MidiTokenizer
 from ganforge_midi.tokenizers.events import EventsTokenizer
@@ -21,6 +26,7 @@ __all__ = ["TOKENIZERS", "EventsTokenizer", "Melody88Tokenizer", "MidiTokenizer"
 def tokenizer_from_spec(spec: Mapping[str, Any]) -> MidiTokenizer:
     """Build a tokenizer from ``{"name": ..., **arguments}`` (a config node or a saved spec)."""
     spec = dict(spec)
+    spec.pop("kind", None)
     name = spec.pop("name", None)
     if name not in TOKENIZERS:
         raise choices_error("tokenizer", name, TOKENIZERS, where="data.tokenizer.name")
@@ -34,3 +40,7 @@ def tokenizer_from_spec(spec: Mapping[str, Any]) -> MidiTokenizer:
         raise GanforgeError(
             f"data.tokenizer: bad option for tokenizer '{name}' ({exc}); valid options: {', '.join(valid)}"
         ) from None
+
+
+for _name in TOKENIZERS:
+    register_tokenizer(f"midi_{_name}", tokenizer_from_spec)

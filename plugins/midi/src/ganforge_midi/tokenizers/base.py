@@ -45,6 +45,10 @@ class MidiTokenizer(ABC):
     def transpose_ids(self, ids: list[int], semitones: int) -> list[int] | None:
         """``ids`` with every pitch moved by ``semitones``, or ``None`` if one leaves the range."""
 
+    def strip_padding(self, ids: list[int]) -> list[int]:
+        """``ids`` without window padding (for BLEU); tokenizations without padding return them as is."""
+        return list(ids)
+
     def token_names(self, ids: list[int]) -> list[str]:
         """Readable names of ``ids`` (for logs and debugging)."""
         return [str(i) for i in ids]

@@ -186,6 +186,13 @@ class EventsTokenizer(MidiTokenizer):
         out = [w for w in out if any(t in self._pitch_of_id for t in w)]
         return [w + [self.pad_id] * (self.seq_len - len(w)) for w in out]
 
+    def strip_padding(self, ids: list[int]) -> list[int]:
+        """``ids`` with the trailing PAD tokens removed."""
+        ids = [int(i) for i in ids]
+        while ids and ids[-1] == self.pad_id:
+            ids.pop()
+        return ids
+
     def transpose_ids(self, ids: list[int], semitones: int) -> list[int] | None:
         """Pitch tokens moved by ``semitones`` (others unchanged), ``None`` if one leaves ``pitch_range``."""
         out = []
@@ -207,6 +214,7 @@ class EventsTokenizer(MidiTokenizer):
     def to_spec(self) -> dict[str, Any]:
         """Constructor arguments as plain values."""
         return {
+            "kind": f"midi_{self.name}",
             "name": self.name,
             "seq_len": self.seq_len,
             "beat_res": [list(r) for r in self.beat_res],

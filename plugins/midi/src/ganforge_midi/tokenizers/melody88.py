@@ -153,6 +153,7 @@ class Melody88Tokenizer(MidiTokenizer):
     def to_spec(self) -> dict[str, Any]:
         """Constructor arguments as plain values."""
         return {
+            "kind": f"midi_{self.name}",
             "name": self.name,
             "grid_seconds": self.grid_seconds,
             "seq_len": self.seq_len,

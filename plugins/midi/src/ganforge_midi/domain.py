@@ -1,0 +1,55 @@
+"""The ``midi`` domain plugin: symbolic music with the sequence plugin's SeqGAN and MLE models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from ganforge.errors import GanforgeError
+from ganforge_sequence.domain import SequenceDomain
+from ganforge_sequence.models import SequenceSamples
+
+from ganforge_midi.datamodule import MidiDataModule
+from ganforge_midi.export import export_settings, export_token_samples
+
+
+class MidiDomain(SequenceDomain):
+    """MIDI music: melody (``melody88``) or polyphonic REMI (``events``) tokens, SeqGAN / MLE.
+
+    The models, their configs (``model=seqgan|mle``) and the training loop are the
+    sequence plugin's; this domain supplies the MIDI data module, MIDI/piano-roll export
+    and the music metrics.
+    """
+
+    name = "midi"
+    description = "MIDI music (folder of .mid; embedded public-domain tunes): melody88 / REMI events tokens"
+    config_package = "ganforge_midi.conf"
+    datamodule_class = MidiDataModule
+
+    def export_samples(self, samples: Any, out_dir: Path, stem: str, individual: bool = False) -> list[Path]:
+        """``<stem>.mid`` + ``<stem>.png`` piano-roll sheet, or one ``<stem>_NNN.mid`` per sample."""
+        return self._export(samples, Path(out_dir), stem, individual, {})
+
+    def _export(self, samples: Any, out_dir: Path, stem: str, individual: bool, overrides: Mapping[str, Any]) -> list[Path]:
+        if not isinstance(samples, SequenceSamples):
+            raise TypeError(f"midi.export_samples expects SequenceSamples, got {type(samples).__name__}")
+        settings = export_settings({**dict(samples.spec.get("export") or {}), **overrides})
+        return export_token_samples(
+            samples.tokens, samples.tokenizer, out_dir, stem, individual, settings["tempo"], settings["program"]
+        )
+
+    def sample_to_files(self, module: Any, n: int, out_dir: Path, options: Mapping[str, Any]) -> list[Path]:
+        """``gan-sample``: ``n`` .mid files; options ``temperature``, ``tempo`` (bpm), ``program`` (GM 0..127)."""
+        unknown = sorted(set(options) - set(self.sample_options()))
+        if unknown:
+            raise GanforgeError(
+                f"gan-sample: unknown option(s) {unknown} for domain 'midi'; valid: {sorted(self.sample_options())}"
+            )
+        options = dict(options)
+        overrides = {k: options.pop(k) for k in ("tempo", "program") if k in options}
+        samples = module.sample(n, **options)
+        return self._export(samples, Path(out_dir), "sample", True, overrides)
+
+    def sample_options(self) -> Sequence[str]:
+        """``temperature`` (softmax temperature), ``tempo`` and ``program`` of the written files."""
+        return ("temperature", "tempo", "program")
