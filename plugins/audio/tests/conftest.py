@@ -24,3 +24,17 @@ def drum_dir(tmp_path_factory):
     root = tmp_path_factory.mktemp("drums")
     synthesise_drums(root, per_class=10, seed=7)
     return root
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory):
+    # Embedded drums and trained IS classifiers go to a per-session cache, not ~/.cache.
+    import os
+
+    old = os.environ.get("GANFORGE_CACHE")
+    os.environ["GANFORGE_CACHE"] = str(tmp_path_factory.mktemp("ganforge_cache"))
+    yield
+    if old is None:
+        os.environ.pop("GANFORGE_CACHE", None)
+    else:
+        os.environ["GANFORGE_CACHE"] = old
