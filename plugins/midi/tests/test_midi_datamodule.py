@@ -11,7 +11,7 @@ from ganforge_midi.datamodule import MidiDataModule, split_files
 
 
 def _cfg(**kw):
-    base = {"path": None, "tokenizer": {"name": "melody88"}, "test_fraction": 0.1, "batch_size": 8, "num_workers": 0}
+    base = {"path": None, "tokenizer": "melody88", "test_fraction": 0.2, "batch_size": 8, "num_workers": 0}
     base.update(kw)
     return base
 
@@ -30,8 +30,10 @@ def test_embedded_melody88_windows_and_spec():
     dm.setup("fit")
     spec = dm.spec()
     assert spec["vocab_size"] == 89 and spec["seq_len"] == 32 and spec["source"] == "embedded"
-    assert dm.train_windows.dtype == torch.long and dm.train_windows.shape[1] == 32
-    assert 0 <= int(dm.train_windows.min()) and int(dm.train_windows.max()) <= 88
+    assert spec["tokenizer"]["kind"] == "midi_melody88" and spec["start_token"] == 0
+    assert spec["export"] == {"tempo": 120.0, "program": 0} and spec["bar_seconds"] == 2.0
+    assert dm.train_tokens.dtype == torch.long and dm.train_tokens.shape[1] == 32
+    assert 0 <= int(dm.train_tokens.min()) and int(dm.train_tokens.max()) <= 88
     assert spec["num_test"] > 0 and not set(dm.train_files) & set(dm.test_files)
     (batch,) = next(iter(dm.train_dataloader()))
     assert batch.shape == (8, 32)
@@ -42,16 +44,16 @@ def test_augmentation_multiplies_training_windows_only():
     plain.setup()
     aug = MidiDataModule(_cfg(augment_semitones=[-2, 2]))
     aug.setup()
-    assert len(aug.train_windows) == 3 * len(plain.train_windows)  # the tunes stay inside the piano
-    assert torch.equal(aug.test_windows, plain.test_windows)
+    assert len(aug.train_tokens) == 3 * len(plain.train_tokens)  # the tunes stay inside the piano
+    assert torch.equal(aug.test_tokens, plain.test_tokens)
 
 
 def test_events_tokenizer_on_embedded_data():
-    dm = MidiDataModule(_cfg(tokenizer={"name": "events", "seq_len": 64}))
+    dm = MidiDataModule(_cfg(tokenizer="events", events={"seq_len": 64}))
     dm.setup()
     spec = dm.spec()
     assert spec["tokenizer"]["name"] == "events" and spec["seq_len"] == 64
-    assert dm.train_windows.shape[1] == 64 and int(dm.train_windows.max()) < spec["vocab_size"]
+    assert dm.train_tokens.shape[1] == 64 and int(dm.train_tokens.max()) < spec["vocab_size"]
 
 
 def test_split_is_stable_and_never_empty():
@@ -75,7 +77,28 @@ def test_too_short_files_give_a_clear_error(tmp_path):
 def test_folder_with_one_good_file_trains_on_it(tmp_path):
     _write(tmp_path / "a" / "long.mid", [60 + (i % 12) for i in range(70)])
     (tmp_path / "bad.mid").write_bytes(b"nope")
-    dm = MidiDataModule(_cfg(path=str(tmp_path), tokenizer={"name": "melody88", "seq_len": 16}))
+    dm = MidiDataModule(_cfg(path=str(tmp_path), melody88={"seq_len": 16}))
     dm.setup()
     assert dm.spec()["num_train"] == 70 // 16 and dm.train_files == ["a/long.mid"]
-    assert torch.equal(dm.test_windows, dm.train_windows)  # nothing held out: metrics fall back to train
+    assert torch.equal(dm.test_tokens, dm.train_tokens)  # nothing held out: metrics fall back to train
+
+
+def test_unknown_tokenizer_and_bad_export_are_clear_errors():
+    with pytest.raises(GanforgeError, match="data.tokenizer: unknown tokenizer 'remi'; valid choices: events, melody88"):
+        MidiDataModule(_cfg(tokenizer="remi")).setup()
+    with pytest.raises(GanforgeError, match="data.export: unknown key.*'speed'"):
+        MidiDataModule(_cfg(export={"speed": 2})).setup()
+
+
+def test_final_metrics_of_a_generator():
+    from ganforge_sequence.generator import LSTMGenerator
+
+    dm = MidiDataModule(_cfg())
+    dm.setup()
+    gen = LSTMGenerator(89, 32, emb_dim=8, hidden_dim=8)
+    torch.manual_seed(0)
+    out = dm.final_metrics(gen, 12)
+    assert 0.0 <= out["bleu4/test"] <= 1.0 and 0.0 <= out["pitch_class_distance/test"] <= 1.0
+    assert out["nll_test"] == pytest.approx(gen.mean_nll(dm.test_tokens))
+    assert out["pitch_range/test"] > 0 and out["test_is_train"] == 0.0
+    assert set(dm.progress_metrics(gen, 4)) == {"bleu4/test", "nll_test"}
