@@ -5,32 +5,64 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping
 
-from ganforge import DomainPlugin, choices_error
+from ganforge import DomainPlugin, GanforgeError, choices_error
 from ganforge_images.data.datamodule import ImageDataModule
+from ganforge_images.data.paired import PairedImageDataModule
+from ganforge_images.data.unpaired import UnpairedImageDataModule
+from ganforge_images.evaluation import evaluate_images
 from ganforge_images.export import export_images
 from ganforge_images.models import MODELS
 
+# which data module a model's ``data_kind`` trains on
+DATAMODULES = {"images": ImageDataModule, "paired": PairedImageDataModule, "unpaired": UnpairedImageDataModule}
+
 
 class ImagesDomain(DomainPlugin):
-    """Image GANs: DCGAN and friends over folders of images or MNIST-style data."""
+    """Image GANs: DCGAN, WGAN-GP, CGAN, pix2pix and CycleGAN over folders of images or MNIST-style data."""
 
     name = "images"
     models = tuple(MODELS)
     default_model = "dcgan"
     config_package = "ganforge_images.conf"
-    description = "Image GANs (PNG/JPEG folders, MNIST idx/npz; embedded MNIST digits)"
+    description = "Image GANs (PNG/JPEG folders, MNIST idx/npz; embedded MNIST digits); FID/KID/IS offline"
 
-    def build_datamodule(self, cfg: Any) -> ImageDataModule:
-        """In-memory image data from ``cfg.data``."""
-        return ImageDataModule(cfg.data)
+    def build_datamodule(self, cfg: Any):
+        """In-memory data from ``cfg.data``: images (labelled or not), aligned pairs, or two domains."""
+        kind = getattr(self._model_class(cfg.model.name), "data_kind", "images")
+        return DATAMODULES[kind](cfg.data)
 
     def build_module(self, cfg: Any, spec: Mapping[str, Any]):
         """The model class registered under ``cfg.model.name``."""
-        name = cfg.model.name
+        return self._model_class(cfg.model.name)(cfg, spec)
+
+    @staticmethod
+    def _model_class(name: str):
         if name not in MODELS:
             raise choices_error("model for domain 'images'", name, MODELS)
-        return MODELS[name](cfg, spec)
+        return MODELS[name]
 
     def export_samples(self, samples: Any, out_dir: Path, stem: str, individual: bool = False) -> list[Path]:
         """PNG grid (run dirs) or one PNG per image (gan-sample)."""
         return export_images(samples, Path(out_dir), stem, individual)
+
+    def evaluate(self, module: Any, datamodule: Any) -> dict[str, float]:
+        """FID/KID/IS (and L1/SSIM for translation models); see :mod:`ganforge_images.evaluation`."""
+        return evaluate_images(module, datamodule)
+
+    def sample_options(self):
+        """``label`` (cgan), ``input`` (pix2pix, cyclegan), ``direction`` (cyclegan)."""
+        return ("label", "input", "direction")
+
+    def sample_to_files(self, module: Any, n: int, out_dir: Path, options: Mapping[str, Any]) -> list[Path]:
+        """Samples of ``module`` as PNG files; translation models translate ``input=DIR``."""
+        valid = tuple(getattr(module, "SAMPLE_OPTIONS", ()))
+        unknown = sorted(set(options) - set(valid))
+        if unknown:
+            raise GanforgeError(
+                f"gan-sample: unknown option(s) {unknown} for model '{module.cfg.model.name}'; "
+                f"valid: {list(valid) or 'none'}"
+            )
+        writer = getattr(module, "sample_to_files", None)
+        if writer is not None:
+            return writer(n, Path(out_dir), dict(options))
+        return export_images(module.sample(n, **dict(options)), Path(out_dir), "sample", individual=True)

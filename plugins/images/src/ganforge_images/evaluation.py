@@ -1,0 +1,230 @@
+"""Metrics of an image model during and after training (what ``ImagesDomain.evaluate`` runs).
+
+* Unconditional/conditional models: FID, KID and IS of ``metrics.n_samples`` samples of
+  the EMA generator against the held-out split; cgan adds ``label_accuracy`` (how often
+  the reference classifier recognises the requested class).
+* pix2pix: L1/SSIM of translated held-out inputs against their targets, and FID of the
+  translations against the real targets.
+* CycleGAN: FID per direction (``AtoB/...`` against real B, ``BtoA/...`` against real A),
+  and L1/SSIM per direction when the held-out domains are true pairs.
+
+Feature network (``metrics.feature_net``): ``classifier`` (default) -- the reference
+classifier for the training data, loaded from the cache or trained once (see
+:mod:`ganforge_images.metrics.evaluator_store`), or the file ``metrics.classifier_path``;
+``inception`` -- InceptionV3 from ``metrics.inception_weights``; ``none`` -- skip.
+Real-image statistics and feature networks are kept per data module, so periodic
+evaluation only pays for the generated images.
+"""
+
+from __future__ import annotations
+
+import logging
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from ganforge.errors import choices_error
+from ganforge_images.metrics import (
+    FeatureNet,
+    GenerationMetrics,
+    InceptionFeatureNet,
+    PairedMetrics,
+    load_classifier,
+    load_or_train_classifier,
+    metric_key,
+)
+
+log = logging.getLogger("ganforge.images")
+
+FEATURE_NETS = ("classifier", "inception", "none")
+METRIC_DEFAULTS = {
+    "feature_net": "classifier",
+    "n_samples": 1000,
+    "n_real": 1000,
+    "batch_size": 200,
+    "kid": True,
+    "inception_weights": None,
+    "classifier_path": None,
+    "cache_dir": None,
+    "classifier_epochs": 3,
+    "classifier_width": 32,
+}
+
+
+def metrics_config(cfg: Any) -> dict[str, Any]:
+    """``cfg.metrics`` merged over :data:`METRIC_DEFAULTS` (plain dict)."""
+    node = cfg.get("metrics") if hasattr(cfg, "get") else None
+    merged = dict(METRIC_DEFAULTS)
+    if node:
+        merged.update({k: v for k, v in dict(node).items() if v is not None or k in ("classifier_path",)})
+    if merged["feature_net"] not in FEATURE_NETS:
+        raise choices_error("feature network", merged["feature_net"], FEATURE_NETS, where="metrics.feature_net")
+    return merged
+
+
+@dataclass
+class Domain:
+    """Images of one domain for metrics: training (for the classifier) and held-out (reference)."""
+
+    train: torch.Tensor
+    train_labels: torch.Tensor | None
+    test: torch.Tensor
+    test_labels: torch.Tensor | None
+    split: str
+
+
+def classifier_split(domain: Domain) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor, torch.Tensor | None]:
+    """(train, labels, val, labels) for the classifier; without a separate split, hold out 10%."""
+    if domain.split != "train":
+        return domain.train, domain.train_labels, domain.test, domain.test_labels
+    n_val = max(1, len(domain.train) // 10)
+    cut = lambda t, s: None if t is None else t[s]  # noqa: E731
+    return (
+        domain.train[:-n_val], cut(domain.train_labels, slice(None, -n_val)),
+        domain.train[-n_val:], cut(domain.train_labels, slice(-n_val, None)),
+    )
+
+
+class ImageEvaluator:
+    """Evaluates modules trained on one data module, caching feature nets and real statistics."""
+
+    def __init__(self, datamodule: Any, mcfg: dict[str, Any]):
+        self.datamodule = datamodule
+        self.mcfg = mcfg
+        self._nets: dict[str, FeatureNet] = {}
+        self._generation: dict[tuple[str, int], GenerationMetrics] = {}
+        self._inception: FeatureNet | None = None
+
+    # ------------------------------------------------------------------ data per model kind
+    def image_domain(self) -> Domain:
+        """Train/held-out images of an :class:`~ganforge_images.data.datamodule.ImageDataModule`."""
+        dm = self.datamodule
+        test_images, test_labels = dm.test_data()
+        split = "train" if test_images is dm.images else "test"
+        return Domain(dm.images, dm.labels, test_images, test_labels, split)
+
+    def translation_domains(self) -> tuple[Domain, Domain, Any]:
+        """Domains A and B of a paired/unpaired data module, and its held-out data."""
+        dm = self.datamodule
+        train, test = dm.train, dm.test_data()
+        split = "train" if test is train else test.split
+        la, lb = (getattr(train, "labels_a", None), getattr(train, "labels_b", None))
+        ta, tb = (getattr(test, "labels_a", None), getattr(test, "labels_b", None))
+        if hasattr(train, "labels"):  # paired: labels describe the targets
+            lb, tb = train.labels, test.labels
+        return Domain(train.a, la, test.a, ta, split), Domain(train.b, lb, test.b, tb, split), test
+
+    # ------------------------------------------------------------------ feature networks
+    def feature_net(self, role: str, domain: Domain) -> FeatureNet:
+        """The feature network for images like ``domain`` (cached per role)."""
+        if role in self._nets:
+            return self._nets[role]
+        kind = self.mcfg["feature_net"]
+        if kind == "inception":
+            if self._inception is None:
+                self._inception = InceptionFeatureNet(self.mcfg["inception_weights"] or "")
+            net = self._inception
+        elif self.mcfg.get("classifier_path"):
+            net, meta = load_classifier(self.mcfg["classifier_path"])
+            net.name = "classifier"
+            log.info("metrics: reference classifier %s (val accuracy %.3f)", self.mcfg["classifier_path"], meta["val_accuracy"])
+        else:
+            x, y, vx, vy = classifier_split(domain)
+            net, meta, trained = load_or_train_classifier(
+                x, y, vx, vy, cache_dir=self.mcfg.get("cache_dir"), epochs=int(self.mcfg["classifier_epochs"]),
+                width=int(self.mcfg["classifier_width"]), info={"role": role},
+            )
+            net.name = "classifier"
+            log.info(
+                "metrics: %s reference classifier %s (%s task, val accuracy %.3f)",
+                "trained" if trained else "cached", meta["path"], meta["config"]["task"], meta["val_accuracy"],
+            )
+        self._nets[role] = net.eval()
+        return self._nets[role]
+
+    def generation(self, role: str, domain: Domain, n: int) -> GenerationMetrics:
+        """FID/KID/IS against ``domain``'s held-out images for ``n`` generated images (cached)."""
+        key = (role, n)
+        if key not in self._generation:
+            real = domain.test[: int(self.mcfg["n_real"])]
+            self._generation[key] = GenerationMetrics(
+                self.feature_net(role, domain), real, domain.split, n,
+                batch_size=int(self.mcfg["batch_size"]), compute_kid=bool(self.mcfg["kid"]),
+            )
+        return self._generation[key]
+
+    # ------------------------------------------------------------------ evaluation per model kind
+    def evaluate(self, module: Any) -> dict[str, float]:
+        """All metrics for ``module`` (keys as in the module docstring)."""
+        kind = getattr(module, "data_kind", "images")
+        if kind == "paired":
+            return self.evaluate_paired(module)
+        if kind == "unpaired":
+            return self.evaluate_unpaired(module)
+        return self.evaluate_generation(module)
+
+    def evaluate_generation(self, module: Any) -> dict[str, float]:
+        """FID/KID/IS of samples (and label accuracy for class-conditional models)."""
+        if self.mcfg["feature_net"] == "none":
+            return {}
+        domain = self.image_domain()
+        n = int(self.mcfg["n_samples"])
+        metrics = self.generation("images", domain, n)
+        out = metrics(lambda k: module.sample(k).cpu())
+        sample_labels = getattr(module, "sample_labels", None)
+        net = metrics.net
+        if sample_labels is not None and net.num_classes == getattr(module, "num_classes", None):
+            correct, done, batch = 0, 0, int(self.mcfg["batch_size"])
+            labels = sample_labels(n).cpu()
+            while done < n:
+                want = labels[done : done + batch]
+                images = module.sample(len(want), label=want.tolist()).cpu()
+                correct += int((net.logits(images).argmax(1) == want).sum())
+                done += len(want)
+            out[metric_key("label_accuracy", net.name, n)] = correct / n
+        return out
+
+    def evaluate_paired(self, module: Any) -> dict[str, float]:
+        """L1/SSIM against targets and FID of translations (pix2pix)."""
+        domain_a, domain_b, test = self.translation_domains()
+        n = min(int(self.mcfg["n_samples"]), len(test.a))
+        translated = module.translate(test.a[:n]).cpu()
+        pairs = PairedMetrics()
+        pairs.update(translated, test.b[:n])
+        out = pairs.compute(split=domain_b.split)
+        if self.mcfg["feature_net"] != "none" and n >= 2:
+            out.update(self.generation("B", domain_b, n)(translated))
+        return out
+
+    def evaluate_unpaired(self, module: Any) -> dict[str, float]:
+        """FID per direction, plus L1/SSIM where the held-out domains are true pairs (CycleGAN)."""
+        domain_a, domain_b, test = self.translation_domains()
+        out: dict[str, float] = {}
+        for direction, source, target, role in (("AtoB", test.a, domain_b, "B"), ("BtoA", test.b, domain_a, "A")):
+            n = min(int(self.mcfg["n_samples"]), len(source))
+            translated = module.translate(source[:n], direction).cpu()
+            if test.paired:
+                pairs = PairedMetrics()
+                pairs.update(translated, target.test[:n])
+                out.update(pairs.compute(prefix=f"{direction}/", split=target.split))
+            if self.mcfg["feature_net"] != "none" and n >= 2:
+                scores = self.generation(role, target, n)(translated)
+                out.update({f"{direction}/{k}": v for k, v in scores.items()})
+        return out
+
+
+_EVALUATORS: "weakref.WeakKeyDictionary[Any, ImageEvaluator]" = weakref.WeakKeyDictionary()
+
+
+def evaluate_images(module: Any, datamodule: Any) -> dict[str, float]:
+    """Entry point used by the domain: metrics of ``module`` on ``datamodule``'s held-out data."""
+    if datamodule is None:
+        return {}
+    mcfg = metrics_config(module.cfg)
+    evaluator = _EVALUATORS.get(datamodule)
+    if evaluator is None or evaluator.mcfg != mcfg:
+        evaluator = ImageEvaluator(datamodule, mcfg)
+        _EVALUATORS[datamodule] = evaluator
+    return evaluator.evaluate(module)
