@@ -86,12 +86,13 @@ def write_pianoroll_sheet(
     fs: float = 20.0,
     cols: int = 4,
     title: str | None = None,
+    labels: list[str] | None = None,
 ) -> Path:
     """Draw one piano roll per sample in a grid and save it as a PNG.
 
     Rolls come from pretty_midi's ``get_piano_roll``; every panel shares the pitch range of
     the whole sheet (padded to at least an octave) and the time axis (``duration`` seconds,
-    default the longest sample).
+    default the longest sample). ``labels`` titles the panels (default ``#i``).
     """
     # the object-oriented Figure API draws with Agg without touching pyplot's global backend
     from matplotlib.figure import Figure
@@ -131,7 +132,7 @@ def write_pianoroll_sheet(
         )
         ax.set_yticks([lo, hi])
         ax.set_yticklabels([pretty_midi.note_number_to_name(lo), pretty_midi.note_number_to_name(hi)], fontsize=6)
-        ax.set_title(f"#{i}", fontsize=7)
+        ax.set_title(labels[i] if labels and i < len(labels) else f"#{i}", fontsize=7)
     if title:
         fig.suptitle(title, fontsize=9)
     fig.tight_layout()
