@@ -74,6 +74,9 @@ class StepSchedule(Callback):
         """Remember where the step counter starts (non-zero after resume)."""
         self._last_g = module.g_step
         self.ckpt_dir.mkdir(parents=True, exist_ok=True)
+        for logger in trainer.loggers:
+            if hasattr(logger, "truncate_after"):
+                logger.truncate_after(module.g_step)
 
     def on_train_batch_end(self, trainer: pl.Trainer, module: Any, outputs: Any, batch: Any, batch_idx: int) -> None:
         """Act on every new generator step; request a stop when training is done."""

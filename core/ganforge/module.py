@@ -288,6 +288,11 @@ class AdversarialModule(pl.LightningModule):
             return -1
         return None
 
+    def on_train_batch_end(self, outputs: Any, batch: Any, batch_idx: int) -> None:
+        """Ask the Trainer to stop once the phases or ``max_steps`` are done."""
+        if self.training_done:
+            self.trainer.should_stop = True
+
     def training_step(self, batch: Any, batch_idx: int) -> None:
         """Run the current phase's handler and advance the phase schedule."""
         phase = self.phases.current
@@ -354,7 +359,14 @@ def _attached(module: pl.LightningModule) -> bool:
 
 def capture_rng() -> dict:
     """RNG states of python, numpy and torch (CPU and CUDA), for exact resumption."""
-    state = {"python": random.getstate(), "numpy": np.random.get_state(), "torch": torch.get_rng_state()}
+    # numpy's state is stored as plain values + a tensor so checkpoints load with
+    # torch.load(weights_only=True), which Lightning uses when resuming
+    name, keys, pos, has_gauss, cached = np.random.get_state()
+    state = {
+        "python": random.getstate(),
+        "numpy": [str(name), torch.from_numpy(keys.astype(np.int64)), int(pos), int(has_gauss), float(cached)],
+        "torch": torch.get_rng_state(),
+    }
     if torch.cuda.is_available() and torch.cuda.is_initialized():
         state["cuda"] = torch.cuda.get_rng_state_all()
     return state
@@ -363,7 +375,8 @@ def capture_rng() -> dict:
 def restore_rng(state: Mapping[str, Any]) -> None:
     """Inverse of :func:`capture_rng`."""
     random.setstate(state["python"])
-    np.random.set_state(state["numpy"])
+    name, keys, pos, has_gauss, cached = state["numpy"]
+    np.random.set_state((name, keys.numpy().astype(np.uint32), pos, has_gauss, cached))
     torch.set_rng_state(state["torch"])
     if "cuda" in state and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(state["cuda"])

@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import lightning.pytorch as pl
-from lightning.pytorch.loggers import CSVLogger, Logger
+from lightning.pytorch.loggers import Logger
 from omegaconf import DictConfig, OmegaConf
 
 from ganforge.callbacks import RichStepProgress, StepSchedule
 from ganforge.errors import GanforgeError
+from ganforge.loggers import StepCSVLogger
 from ganforge.registry import get_registry
 
 log = logging.getLogger("ganforge")
@@ -44,7 +45,7 @@ DDP_MANUAL_STRATEGY = "ddp_find_unused_parameters_true"
 
 def build_loggers(run_dir: Path, kinds: Any) -> list[Logger]:
     """CSV logs always; TensorBoard as well when it is installed (``logger.tensorboard``)."""
-    loggers: list[Logger] = [CSVLogger(save_dir=str(run_dir), name="logs", version="")]
+    loggers: list[Logger] = [StepCSVLogger(run_dir / "logs")]
     tb = kinds.get("tensorboard", "auto") if kinds is not None else "auto"
     if tb:
         try:

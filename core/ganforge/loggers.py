@@ -1,0 +1,91 @@
+"""``StepCSVLogger``: CSV metrics keyed by generator step that survive ``resume=``.
+
+Lightning's CSVLogger rewrites ``metrics.csv`` from memory when new columns appear,
+which drops the rows of the run being resumed; this logger keeps them (and drops rows
+past the resumed checkpoint, which will be redone), so one file holds the whole run.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+from lightning.pytorch.loggers.logger import Logger, rank_zero_experiment
+from lightning.pytorch.utilities import rank_zero_only
+
+
+class StepCSVLogger(Logger):
+    """Append-style CSV logger writing ``<save_dir>/metrics.csv`` (column ``step`` = generator step)."""
+
+    def __init__(self, save_dir: str | Path):
+        super().__init__()
+        self._dir = Path(save_dir)
+        self._rows: list[dict[str, Any]] = []
+        self._keys: list[str] = ["step"]
+        path = self.path
+        if path.is_file():
+            with path.open(newline="") as fh:
+                reader = csv.DictReader(fh)
+                self._keys = list(reader.fieldnames or ["step"])
+                self._rows = [dict(r) for r in reader]
+
+    @property
+    def path(self) -> Path:
+        """The CSV file."""
+        return self._dir / "metrics.csv"
+
+    @property
+    def name(self) -> str:
+        """Logger name (Lightning API)."""
+        return "csv"
+
+    @property
+    def version(self) -> str:
+        """Logger version (Lightning API; one file per run dir)."""
+        return ""
+
+    @property
+    def save_dir(self) -> str:
+        """Directory of the CSV file."""
+        return str(self._dir)
+
+    @property
+    @rank_zero_experiment
+    def experiment(self) -> "StepCSVLogger":
+        """This logger (there is no separate experiment object)."""
+        return self
+
+    def truncate_after(self, step: int) -> None:
+        """Drop rows logged after ``step`` (they are redone after a resume)."""
+        self._rows = [r for r in self._rows if float(r.get("step") or 0) <= step]
+
+    @rank_zero_only
+    def log_hyperparams(self, params: Any, *args: Any, **kwargs: Any) -> None:
+        """Hyper-parameters live in ``.hydra/``; nothing to do."""
+
+    @rank_zero_only
+    def log_metrics(self, metrics: Mapping[str, float], step: int | None = None) -> None:
+        """Add one row."""
+        row = {"step": step, **{k: (v.item() if hasattr(v, "item") else v) for k, v in metrics.items()}}
+        for key in row:
+            if key not in self._keys:
+                self._keys.append(key)
+        self._rows.append(row)
+
+    @rank_zero_only
+    def save(self) -> None:
+        """Rewrite the file atomically with every row so far."""
+        self._dir.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".csv.tmp")
+        with tmp.open("w", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=self._keys)
+            writer.writeheader()
+            writer.writerows(self._rows)
+        os.replace(tmp, self.path)
+
+    @rank_zero_only
+    def finalize(self, status: str) -> None:
+        """Flush at the end of training."""
+        self.save()
