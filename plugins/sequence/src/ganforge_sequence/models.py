@@ -199,7 +199,7 @@ class SeqGAN(AdversarialModule):
         try:
             temperature = float(options.get("temperature", 1.0))
         except (TypeError, ValueError):
-            raise GanforgeError(f"temperature={options.get('temperature')!r}: expected a number > 0") from None
+            raise GanforgeError(f"temperature={options.get('temperature')}: expected a number > 0") from None
         if not temperature > 0:
             raise GanforgeError(f"temperature={temperature}: expected a number > 0")
         return SequenceSamples(generator.sample(n, temperature=temperature), self.tokenizer, self.spec)
