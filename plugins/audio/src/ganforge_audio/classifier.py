@@ -270,7 +270,3 @@ def cached_classifier(folder: AudioFolder, cache_dir: str | Path, epochs: int = 
     model.metrics = metrics
     return model, path
 
-
-def epochs_for(n_examples: int, target_updates: int = 600, batch_size: int = 64) -> int:
-    """Epochs giving about ``target_updates`` optimizer steps (small sets need more epochs)."""
-    return max(3, min(60, math.ceil(target_updates * batch_size / max(1, n_examples))))
