@@ -6,8 +6,6 @@ import itertools
 
 import pytest
 import torch
-from torch import nn
-
 from ganforge.policy_gradient import (
     DelayedPolicy,
     RewardBaseline,
@@ -20,6 +18,7 @@ from ganforge.policy_gradient import (
     slow_rollout_rewards,
     token_log_probs,
 )
+from torch import nn
 
 
 class TinyLSTMPolicy(nn.Module):
@@ -232,10 +231,10 @@ def test_delayed_policy_update_rate():
         for p in gen.parameters():
             p.add_(1.0)
     delayed.update(gen)
-    for before, now, g in zip(old, delayed.parameters(), gen.parameters()):
+    for before, now, g in zip(old, delayed.parameters(), gen.parameters(), strict=True):
         torch.testing.assert_close(now, 0.8 * before + 0.2 * g)
     delayed.reset(gen)
-    for now, g in zip(delayed.parameters(), gen.parameters()):
+    for now, g in zip(delayed.parameters(), gen.parameters(), strict=True):
         assert torch.equal(now, g)
     # The delayed copy is itself a TokenPolicy usable for rollouts.
     tokens = sample_sequences(delayed, 2, 3, generator=torch.Generator().manual_seed(0))

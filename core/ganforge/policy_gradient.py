@@ -34,7 +34,8 @@ fast and the slow implementation be compared token for token.
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable, Literal, Protocol, runtime_checkable
+from collections.abc import Callable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import torch
 from torch import Tensor, nn
@@ -263,7 +264,7 @@ def batched_rollouts(
     for r0 in range(0, n_rows, chunk):
         r1 = min(n_rows, r0 + chunk)
         t_c, b_c = row_t[r0:r1], row_b[r0:r1]
-        state = map_state(lambda s: s[t_c - 1, b_c], stacked)
+        state = map_state(lambda s, t_c=t_c, b_c=b_c: s[t_c - 1, b_c], stacked)
         j = 0
         while True:
             # Rows with t + j <= T - 1 still draw a token at position t + j.
@@ -271,7 +272,7 @@ def batched_rollouts(
             if n_active <= 0:
                 break
             if j > 0:
-                state = map_state(lambda s: s[:n_active], state)
+                state = map_state(lambda s, n=n_active: s[:n], state)
             local = torch.arange(n_active, device=device)
             pos = t_c[:n_active] + j
             inp = seqs[r0 + local, pos - 1]

@@ -6,8 +6,6 @@ import random
 
 import pytest
 import torch
-from nltk.translate.bleu_score import SmoothingFunction, sentence_bleu
-
 from ganforge.errors import GanforgeError
 from ganforge_sequence.bleu import ReferenceIndex, bleu, self_bleu
 from ganforge_sequence.discriminator import CNNDiscriminator
@@ -15,6 +13,7 @@ from ganforge_sequence.generator import LSTMGenerator
 from ganforge_sequence.oracle import build_oracle, nll_oracle, nll_test, oracle_samples
 from ganforge_sequence.poetry import embedded_poems_path, format_poem, read_poems, split_poems, write_texts
 from ganforge_sequence.tokenizer import CharTokenizer, IntegerTokenizer, tokenizer_from_spec
+from nltk.translate.bleu_score import SmoothingFunction, sentence_bleu
 
 
 # --- generator -----------------------------------------------------------------------
@@ -50,7 +49,7 @@ def test_oracle_is_seeded_standard_normal_and_frozen():
     a = build_oracle(vocab_size=200, seq_len=8, seed=3)
     b = build_oracle(vocab_size=200, seq_len=8, seed=3)
     c = build_oracle(vocab_size=200, seq_len=8, seed=4)
-    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters(), strict=True))
     assert not torch.equal(a.output.weight, c.output.weight)
     assert a.output.weight.std().item() == pytest.approx(1.0, rel=0.05)
     assert not any(p.requires_grad for p in a.parameters())

@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 import torch
-from omegaconf import OmegaConf, open_dict
-
 from ganforge.errors import GanforgeError
 from ganforge.loading import load_module
 from ganforge.testing.runs import compose_smoke, run_smoke, sample_files
@@ -17,6 +15,7 @@ from ganforge.training import train
 from ganforge_sequence.datamodules import PoetryDataModule
 from ganforge_sequence.generator import LSTMGenerator
 from ganforge_sequence.models import MLEGenerator, SeqGAN
+from omegaconf import OmegaConf, open_dict
 
 TINY_ORACLE = [
     "data.vocab_size=30",
@@ -76,7 +75,7 @@ def test_seqgan_runs_every_phase_and_logs_each_iteration(tmp_path):
     plugin, module = load_module(tmp_path)
     assert isinstance(module, SeqGAN) and module.adversarial_iterations == 3
     # The delayed rollout policy was saved and lags behind the generator.
-    lag = [(a - b).abs().max().item() for a, b in zip(module.rollout.parameters(), module.generator.parameters())]
+    lag = [(a - b).abs().max().item() for a, b in zip(module.rollout.parameters(), module.generator.parameters(), strict=True)]
     assert max(lag) > 0
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
-from typing import Hashable, Sequence
+from collections.abc import Hashable, Sequence
 
 from nltk.translate.bleu_score import Fraction, SmoothingFunction, brevity_penalty, closest_ref_length
 from nltk.util import ngrams
@@ -78,7 +78,6 @@ class ReferenceIndex:
         if not 1 <= n <= self.max_n:
             raise ValueError(f"n must be in 1..{self.max_n}, got {n}")
         hyp = list(hypothesis)
-        own_counts = None
         lengths = self.lengths
         if exclude is not None:
             own_ref = self.references[exclude]

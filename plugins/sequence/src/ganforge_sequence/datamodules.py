@@ -14,11 +14,10 @@ from typing import Any
 
 import lightning.pytorch as pl
 import torch
-from torch import Tensor
-from torch.utils.data import DataLoader, TensorDataset
-
 from ganforge.errors import GanforgeError
 from ganforge.plugin import DataSpecMixin
+from torch import Tensor
+from torch.utils.data import DataLoader, TensorDataset
 
 from .bleu import ReferenceIndex, self_bleu
 from .generator import LSTMGenerator

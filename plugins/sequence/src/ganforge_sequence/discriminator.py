@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import torch
-from torch import Tensor, nn
-
 from ganforge.errors import GanforgeError
+from torch import Tensor, nn
 
 PAPER_FILTER_SIZES = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20)
 PAPER_NUM_FILTERS = (100, 200, 200, 200, 200, 100, 100, 100, 100, 100, 160, 160)
@@ -78,7 +77,7 @@ class CNNDiscriminator(nn.Module):
         self.seq_len = int(seq_len)
         self.l2_reg = float(l2_reg)
         self.embedding = nn.Embedding(vocab_size, emb_dim)
-        self.convs = nn.ModuleList(nn.Conv1d(emb_dim, n, w) for w, n in zip(filter_sizes, num_filters))
+        self.convs = nn.ModuleList(nn.Conv1d(emb_dim, n, w) for w, n in zip(filter_sizes, num_filters, strict=True))
         total = sum(num_filters)
         self.highways = nn.ModuleList(Highway(total) for _ in range(highway_layers))
         self.dropout = nn.Dropout(dropout)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from ganforge import DomainPlugin, choices_error
 
@@ -23,6 +24,8 @@ class SequenceDomain(DomainPlugin):
     default_model = "seqgan"
     config_package = "ganforge_sequence.conf"
     datamodule_class: type[SequenceDataModule] = SequenceDataModule
+    #: Between samples in a sheet file (one sequence per line by default).
+    sheet_separator = "\n"
 
     def build_datamodule(self, cfg: Any) -> SequenceDataModule:
         """The domain's data module from ``cfg.data``."""
@@ -44,8 +47,6 @@ class SequenceDomain(DomainPlugin):
         if not isinstance(samples, SequenceSamples):
             raise TypeError(f"{self.name}.export_samples expects SequenceSamples, got {type(samples).__name__}")
         return write_texts(self.sample_texts(samples), Path(out_dir), stem, individual, self.sheet_separator)
-
-    sheet_separator = "\n"
 
     def evaluate(self, module: Any, datamodule: Any) -> dict[str, float]:
         """The data module's final metrics of the (sampling) generator; none without data."""

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import torch
-from torch import Tensor, nn
-
 from ganforge.policy_gradient import sample_sequences
+from torch import Tensor, nn
 
 
 class LSTMGenerator(nn.Module):

@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import torch
 import torch.nn.functional as F
-from torch import Tensor
-
 from ganforge import AdversarialModule
 from ganforge.errors import GanforgeError
 from ganforge.policy_gradient import (
@@ -37,6 +36,7 @@ from ganforge.policy_gradient import (
     rollout_rewards,
 )
 from ganforge.utils import seeded
+from torch import Tensor
 
 from .discriminator import PAPER_FILTER_SIZES, PAPER_NUM_FILTERS, CNNDiscriminator
 from .generator import LSTMGenerator

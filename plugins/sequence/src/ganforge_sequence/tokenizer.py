@@ -10,7 +10,8 @@ checkpoint keeps that dict, and :func:`tokenizer_from_spec` rebuilds the object,
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from ganforge.errors import GanforgeError, choices_error
 
@@ -39,7 +40,7 @@ class CharTokenizer:
             raise ValueError("duplicate tokens in the vocabulary")
 
     @classmethod
-    def build(cls, texts: Iterable[str], min_count: int = 1) -> "CharTokenizer":
+    def build(cls, texts: Iterable[str], min_count: int = 1) -> CharTokenizer:
         """Vocabulary of the characters occurring at least ``min_count`` times (most frequent first)."""
         counts = Counter(ch for text in texts for ch in text if not ch.isspace())
         chars = sorted((c for c, n in counts.items() if n >= min_count), key=lambda c: (-counts[c], c))
@@ -77,7 +78,7 @@ class CharTokenizer:
         return {"kind": self.kind, "tokens": list(self.tokens)}
 
     @classmethod
-    def from_spec(cls, spec: Mapping[str, Any]) -> "CharTokenizer":
+    def from_spec(cls, spec: Mapping[str, Any]) -> CharTokenizer:
         """Rebuild from :meth:`to_spec` output."""
         return cls(spec["tokens"])
 
@@ -115,7 +116,7 @@ class IntegerTokenizer:
         return {"kind": self.kind, "vocab_size": self._vocab_size}
 
     @classmethod
-    def from_spec(cls, spec: Mapping[str, Any]) -> "IntegerTokenizer":
+    def from_spec(cls, spec: Mapping[str, Any]) -> IntegerTokenizer:
         """Rebuild from :meth:`to_spec` output."""
         return cls(spec["vocab_size"])
 
