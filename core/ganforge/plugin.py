@@ -98,6 +98,12 @@ class DomainPlugin(ABC):
 
         Keys are flat and self-describing (e.g. ``fid/classifier/n1000/test``).
         The default computes nothing.
+
+        Under DDP this runs on global rank 0 only while the other ranks wait, and the
+        result is broadcast to them. So it must not communicate: create torchmetrics
+        objects with ``sync_on_compute=False`` (else they wait for ranks that never
+        come), and read data from ``datamodule`` directly, not through a distributed
+        sampler.
         """
         return {}
 
