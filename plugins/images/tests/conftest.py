@@ -20,6 +20,14 @@ def _one_thread_per_module():
     torch.set_num_threads(before)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _classifier_cache(tmp_path_factory):
+    """Reference classifiers trained by these tests go to one temporary cache (shared by all tests)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GANFORGE_CACHE_DIR", str(tmp_path_factory.mktemp("ganforge-cache")))
+        yield
+
+
 @pytest.fixture
 def mnist_dir() -> Path:
     """../shared/data/mnist (full MNIST IDX files), or skip when absent."""

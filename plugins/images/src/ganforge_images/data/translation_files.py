@@ -30,7 +30,7 @@ def read_images(files: list[Path], size: int, channels: int | None, key: str) ->
         arr = read_image(path, channels)
         if arr is None:
             raise GanforgeError(f"{key}: cannot read image file {path}; expected PNG/JPEG/BMP/WebP")
-        out.append(prepare_array(arr[None], size, channels))
+        out.append(prepare_array(np.array(arr[None]), size, channels))
     return torch.cat(out)
 
 
@@ -50,8 +50,8 @@ def load_side_by_side(folder: Path, size: int, channels: int | None) -> tuple[to
                 "for two folders of matching files use data.layout=folders with sub-folders A/ and B/"
             )
         half = w // 2
-        lefts.append(prepare_array(np.ascontiguousarray(arr[None, :, :half]), size, channels))
-        rights.append(prepare_array(np.ascontiguousarray(arr[None, :, half : 2 * half]), size, channels))
+        lefts.append(prepare_array(np.array(arr[None, :, :half]), size, channels))
+        rights.append(prepare_array(np.array(arr[None, :, half : 2 * half]), size, channels))
     return torch.cat(lefts), torch.cat(rights), [p.stem for p in files]
 
 
