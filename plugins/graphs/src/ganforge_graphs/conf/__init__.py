@@ -1,0 +1,1 @@
+"""Hydra config groups of the graphs domain (domain/, model/, smoke/)."""

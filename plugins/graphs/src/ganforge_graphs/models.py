@@ -1,0 +1,129 @@
+"""The graph domain's two models as ganforge modules: ``netgan`` and ``cell``."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ganforge_graphs.assembly import ScoreMatrix, score_matrix_from_walks
+from ganforge_graphs.cell_model import CellModel
+from ganforge_graphs.graph_module import GraphGenerativeModule
+from ganforge_graphs.netgan_networks import NetGANDiscriminator, NetGANGenerator, gumbel_temperature, l2_penalty
+
+
+class NetGAN(GraphGenerativeModule):
+    """NetGAN (Bojchevski et al., ICML 2018): a WGAN-GP over random walks.
+
+    Uses the core's adversarial phase (``model.n_critic`` critic updates per generator update,
+    ``loss: wgan``, ``gp_weight``) and adds NetGAN's L2 penalties (``l2_g``, ``l2_d``; ``W_down``
+    excluded) and the Gumbel temperature ``max(t_start * exp(-t_decay * step), t_min)``.
+
+    Config (``model``): ``walk_length``, ``noise_dim``, ``g_hidden``, ``d_hidden``, ``down_size``,
+    ``temperature: {start, decay, min}``, ``l2_g``, ``l2_d``, ``eval_transitions`` (transitions
+    of generated walks counted into the score matrix of one graph), ``sample_batch``.
+    """
+
+    def __init__(self, cfg: Any, spec: Mapping[str, Any]):
+        super().__init__(cfg, spec)
+        m = self.cfg.model
+        self.walk_length = int(m.get("walk_length", 16))
+        down = int(m.get("down_size", 128))
+        self.generator = NetGANGenerator(
+            self.num_nodes, self.walk_length, int(m.get("noise_dim", 16)), int(m.get("g_hidden", 40)), down
+        )
+        self.discriminator = NetGANDiscriminator(self.num_nodes, int(m.get("d_hidden", 30)), down)
+        temp = m.get("temperature", {}) or {}
+        self.t_start = float(temp.get("start", 5.0))
+        self.t_decay = float(temp.get("decay", 5e-5))
+        self.t_min = float(temp.get("min", 0.5))
+        self.l2_g = float(m.get("l2_g", 1e-7))
+        self.l2_d = float(m.get("l2_d", 5e-5))
+        self.eval_transitions = int(float(m.get("eval_transitions", 1_000_000)))
+        self.sample_batch = int(m.get("sample_batch", 8192))
+
+    @property
+    def temperature(self) -> float:
+        """Current Gumbel-softmax temperature (annealed by generator step)."""
+        return gumbel_temperature(self.g_step, self.t_start, self.t_decay, self.t_min)
+
+    def real_samples(self, batch: torch.Tensor) -> torch.Tensor:
+        """Real walks as one-hot floats ``(B, T, N)`` (the critic and the penalty need them dense)."""
+        return F.one_hot(batch, self.num_nodes).float()
+
+    def batch_size_of(self, batch: torch.Tensor) -> int:
+        """Walks per batch."""
+        return int(batch.shape[0])
+
+    def generator_forward(self, generator, batch: torch.Tensor) -> torch.Tensor:
+        """Straight-through one-hot fake walks at the current temperature."""
+        return generator(generator.noise(self.batch_size_of(batch)), self.temperature)
+
+    def discriminator_loss(self, batch):
+        """WGAN-GP critic loss plus NetGAN's L2 penalty on the critic."""
+        loss, logs = super().discriminator_loss(batch)
+        return loss + self.l2_d * l2_penalty(self.discriminator), logs
+
+    def generator_loss(self, batch):
+        """WGAN generator loss plus NetGAN's L2 penalty on the generator."""
+        loss, logs = super().generator_loss(batch)
+        logs["temperature"] = torch.tensor(self.temperature)
+        return loss + self.l2_g * l2_penalty(self.generator), logs
+
+    def adversarial_step(self, batch, batch_idx: int) -> int:
+        """The core's WGAN step, then the periodic EO / validation check."""
+        units = super().adversarial_step(batch, batch_idx)
+        if units:
+            self.check_stopping()
+        return units
+
+    def score_matrix(self, generator) -> ScoreMatrix:
+        """Transition counts of ``eval_transitions`` generated transitions (sparse)."""
+        n_walks = max(1, int(np.ceil(self.eval_transitions / (self.walk_length - 1))))
+        walks = generator.sample_walks(n_walks, batch_size=self.sample_batch)
+        return score_matrix_from_walks(walks, self.num_nodes)
+
+
+class Cell(GraphGenerativeModule):
+    """CELL (Rendsburg et al., ICML 2020): the non-adversarial low-rank baseline.
+
+    It has no discriminator: its phase kind ``cell`` (``cell_step``) makes one full-batch Adam
+    step on the cross-entropy loss per training batch, and that step counts as the ganforge
+    generator step (the low-rank transition model is the generator).
+
+    Config (``model``): ``rank`` (H), ``block_entries``.
+    """
+
+    def __init__(self, cfg: Any, spec: Mapping[str, Any]):
+        super().__init__(cfg, spec)
+        m = self.cfg.model
+        block = int(float(m.get("block_entries", 1 << 24)))
+        self.generator = CellModel(self.num_nodes, int(m.get("rank", 9)), block_entries=block)
+        self.discriminator = None
+        self._pi: torch.Tensor | None = None
+
+    def cell_step(self, batch, batch_idx: int) -> int:
+        """One Adam step on CELL's loss over the whole training graph."""
+        src, dst = batch
+        loss = self.generator.loss(src, dst)
+        self.step_optimizer(self.g_optimizer, loss, None)
+        self.record({"loss/cell": loss.detach()})
+        self.after_generator_step()
+        self.check_stopping()
+        return 1
+
+    def fresh_scores_per_graph(self) -> bool:
+        """CELL's scores are deterministic given its weights: reuse them for several graphs."""
+        return False
+
+    def score_matrix(self, generator) -> ScoreMatrix:
+        """Stationary edge scores; the previous stationary vector warm-starts the eigen-solver."""
+        init = self._pi if self._pi is not None and self._pi.numel() == generator.num_nodes else None
+        scores = generator.score_matrix(init=init)
+        self._pi = scores.pi
+        return scores
+
+
+MODELS = {"netgan": NetGAN, "cell": Cell}
