@@ -91,6 +91,29 @@ class PluginConformance:
             for f in files:
                 self.check_sample_file(f)
 
+    def test_ddp_two_cpu_processes(self, tmp_path: Path):
+        """The default model trains with 2 DDP processes on the CPU (gloo): one set of
+        files, step count not doubled, metrics written once."""
+        import json
+
+        from ganforge.testing.runs import run_cli_module
+
+        plugin = self.plugin()
+        run_dir = tmp_path / "ddp"
+        res = run_cli_module(
+            "ganforge.cli.run",
+            [f"domain={self.domain}", f"model={plugin.default_model}", "debug=smoke", "trainer=ddp",
+             "trainer.devices=2", "trainer.accelerator=cpu", "run.progress_bar=false",
+             *self.extra_overrides, f"hydra.run.dir={run_dir}"],
+            cwd=tmp_path,
+        )
+        assert res.returncode == 0, res.stderr[-4000:]
+        assert_run_layout(run_dir)
+        metrics = json.loads((run_dir / "metrics.json").read_text())
+        cfg = compose_smoke(self.domain, plugin.default_model, self.extra_overrides)
+        if cfg.trainer.max_steps is not None and cfg.trainer.max_steps >= 0:
+            assert metrics["g_step"] <= cfg.trainer.max_steps
+
     def test_bad_data_is_a_one_line_error(self, tmp_path: Path):
         """Bad data settings raise GanforgeError naming the problem."""
         if not self.bad_data:

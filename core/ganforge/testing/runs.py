@@ -44,3 +44,13 @@ def sample_files(run_dir: Path, out: Path, n: int = 4, seed: int = 0, options: S
     from ganforge.cli.sample import run_sample
 
     return run_sample([str(run_dir), f"n={n}", f"out={out}", f"seed={seed}", *options])
+
+
+def run_cli_module(module: str, args: Sequence[str], cwd: Path, timeout: int = 600):
+    """Run ``python -m <module> <args>`` (e.g. ``ganforge.cli.run``) in a real subprocess."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.run([sys.executable, "-m", module, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
