@@ -367,17 +367,19 @@ class SeqGAN(AdversarialModule):
         y = torch.cat([torch.ones(pos.shape[0], device=self.device), torch.zeros(n_neg, device=self.device)])
         bs = min(self.d_batch_size, x.shape[0])
         disc.train()
-        total, count = 0.0, 0
+        # Summed on the device: a float() per batch would make the host wait for the GPU
+        # on each of the thousands of D updates of a round.
+        total, count = torch.zeros((), device=self.device), 0
         for _ in range(epochs):
             order = torch.randperm(x.shape[0], device=self.device)
             for start in range(0, x.shape[0] - bs + 1, bs):
                 idx = order[start : start + bs]
                 loss = F.binary_cross_entropy_with_logits(disc(x[idx]), y[idx]) + disc.l2_penalty()
                 self.step_optimizer(self.d_optimizer, loss)
-                total += float(loss.detach())
+                total += loss.detach()
                 count += 1
         acc_real, acc_fake = self.discriminator_accuracy(pos, neg)
-        return {"loss/d": total / max(count, 1), "d/acc_real": acc_real, "d/acc_fake": acc_fake}
+        return {"loss/d": float(total) / max(count, 1), "d/acc_real": acc_real, "d/acc_fake": acc_fake}
 
     @torch.no_grad()
     def discriminator_accuracy(self, real: Tensor, fake: Tensor, limit: int = 2000) -> tuple[float, float]:
