@@ -127,7 +127,6 @@ def real_reference(data: Path, args: argparse.Namespace) -> tuple[dict, object]:
 def pianoroll(dm, real, runs: dict[str, Path], out: Path, per_row: int = 6) -> Path:
     """One sheet: a row of real test windows, then a row of samples of each model."""
     from ganforge.loading import load_module
-
     from ganforge_midi.export import write_pianoroll_sheet
 
     tempo = dm.spec()["export"]["tempo"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pretty_midi
 import pytest
-
 from ganforge_midi.metrics import (
     bleu4,
     copied_sample_rate,

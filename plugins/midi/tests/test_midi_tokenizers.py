@@ -7,7 +7,6 @@ import random
 import pretty_midi
 import pytest
 from ganforge.errors import GanforgeError
-
 from ganforge_midi.melody import estimate_key, sample_top_pitch, shift_to_common_key
 from ganforge_midi.tokenizers import EventsTokenizer, Melody88Tokenizer, tokenizer_from_spec
 
@@ -75,7 +74,7 @@ def test_melody88_transposes_to_common_key():
     notes = [(62, 0, 0.4, 90), (66, 0.4, 0.8, 90), (69, 0.8, 1.2, 90)]  # D F# A
     plain = Melody88Tokenizer().encode(_pm(notes, key=d_major))
     common = Melody88Tokenizer(transpose="common").encode(_pm(notes, key=d_major))
-    assert [t - c for t, c in zip(plain, common)] == [2, 2, 2]  # D major -> C major
+    assert [t - c for t, c in zip(plain, common, strict=True)] == [2, 2, 2]  # D major -> C major
     assert shift_to_common_key(pretty_midi.key_name_to_key_number("E minor")) == 5  # E -> A
     assert shift_to_common_key(pretty_midi.key_name_to_key_number("F# Major")) == -6
     assert shift_to_common_key(pretty_midi.key_name_to_key_number("G Major")) == 5
@@ -115,7 +114,7 @@ def _chorale(tok: EventsTokenizer) -> pretty_midi.PrettyMIDI:
     tenor = [(64, 0, 1), (62, 1, 2), (60, 2, 4), (59, 4, 5.25), (60, 6, 8)]
     bass = [(48, 0, 1), (55, 1, 2), (57, 2, 3), (52, 3, 4), (55, 4, 6), (48, 6, 8)]
     tracks = []
-    for voice, v in zip((soprano, alto, tenor, bass), (vel[-1], vel[-2], vel[-3], vel[-4])):
+    for voice, v in zip((soprano, alto, tenor, bass), (vel[-1], vel[-2], vel[-3], vel[-4]), strict=True):
         tracks.append([(p, a * spb, b * spb, v) for p, a, b in voice])
     pm = _pm(*tracks)
     pm.time_signature_changes.append(pretty_midi.TimeSignature(4, 4, 0.0))

@@ -10,7 +10,6 @@ import pytest
 import torch
 from ganforge.loading import load_module
 from ganforge.testing import assert_run_layout, run_smoke, sample_files
-
 from ganforge_midi.tokenizers import EventsTokenizer, Melody88Tokenizer
 
 
@@ -51,7 +50,7 @@ def test_mle_melody88_files_match_the_generated_tokens(tmp_path):
     assert samples.tokens.shape == (5, 16)
     written = plugin.export_samples(samples, tmp_path / "exact", "s", individual=True)
     tok = Melody88Tokenizer(grid_seconds=0.25, seq_len=16)
-    for row, path in zip(samples.tokens.tolist(), written):
+    for row, path in zip(samples.tokens.tolist(), written, strict=True):
         notes = pretty_midi.PrettyMIDI(str(path)).instruments[0].notes
         assert tok.encode_notes(notes, n_cells=16) == row
 
@@ -67,7 +66,7 @@ def test_seqgan_events_tokens_round_trip_through_files(tmp_path):
     samples = module.sample(4)
     assert samples.tokens.shape == (4, 24) and isinstance(samples.tokenizer, EventsTokenizer)
     files = plugin.export_samples(samples, tmp_path / "ev", "s", individual=True)
-    for row, path in zip(samples.tokens.tolist(), files):
+    for row, path in zip(samples.tokens.tolist(), files, strict=True):
         pm = pretty_midi.PrettyMIDI(str(path))
         got = sorted((n.pitch, round(n.start, 2)) for i in pm.instruments for n in i.notes)
         want = sorted((n.pitch, round(n.start, 2)) for n in samples.tokenizer.decode(row))

@@ -66,7 +66,7 @@ def write_midi(path: Path, notes: list[pretty_midi.Note], tempo: float = 120.0, 
 def concatenate(samples: list[list[pretty_midi.Note]], lengths: list[float], gap: float) -> list[pretty_midi.Note]:
     """Samples played one after another, sample ``i`` lasting ``lengths[i]`` then ``gap`` seconds of silence."""
     out, offset = [], 0.0
-    for notes, length in zip(samples, lengths):
+    for notes, length in zip(samples, lengths, strict=True):
         for n in notes:
             out.append(pretty_midi.Note(velocity=n.velocity, pitch=n.pitch, start=n.start + offset, end=n.end + offset))
         offset += length + gap

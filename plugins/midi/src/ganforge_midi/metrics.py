@@ -8,7 +8,7 @@ computes them on note lists.
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pretty_midi

@@ -6,7 +6,8 @@ plugin's tokenizer registry so its SeqGAN/MLE models rebuild MIDI tokenizers the
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ganforge.errors import GanforgeError, choices_error
 from ganforge_sequence.tokenizer import register_tokenizer
