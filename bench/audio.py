@@ -85,11 +85,14 @@ def run_wavegan(overrides: list[str], run_dir: Path, budget_s: float | None = No
     return module, dm, timer
 
 
-def steps_per_s(times: list[float], warmup: int = 1) -> float:
-    """Generator steps/s after ``warmup`` steps (first steps include allocation and caching)."""
-    if len(times) <= warmup:
+def steps_per_s(times: list[float]) -> float:
+    """Generator steps/s, leaving out the first step (allocation, cuDNN autotuning) when
+    more than one was timed."""
+    if not times:
         return float("nan")
-    return (len(times) - warmup) / (times[-1] - times[warmup - 1])
+    if len(times) == 1:
+        return 1.0 / times[0]
+    return (len(times) - 1) / (times[-1] - times[0])
 
 
 def profile(name: str, prof: dict, steps: int, device: str, data: str | None, tmp: Path) -> dict:
@@ -102,7 +105,7 @@ def profile(name: str, prof: dict, steps: int, device: str, data: str | None, tm
     module, dm, timer = run_wavegan(over, tmp / name)
     rate = steps_per_s(timer.times)
     result = {**prof, "batch_size": 64, "n_critic": 5, "loss": "wgan-gp", "device": device,
-              "steps_timed": len(timer.times) - 1, "generator_steps_per_s": rate,
+              "steps_timed": max(1, len(timer.times) - 1), "generator_steps_per_s": rate,
               "seconds_per_step": 1.0 / rate if rate == rate and rate > 0 else float("nan"),
               "wall_s": time.perf_counter() - t,
               "params_g": sum(p.numel() for p in module.generator.parameters()),
@@ -131,7 +134,8 @@ def inception_part(data: Path, budget_s: float, n_samples: int, tmp: Path) -> di
     clf_s = time.perf_counter() - t
     print(f"[is] classifier: test accuracy {test_acc:.3f}, IS(real test) {is_real_test[0]:.3f} ({clf_s:.0f} s)", flush=True)
 
-    over = [f"data.path={data}", f"data.exclude={FSDD_TEST}", f"data.sample_rate={rate}", f"data.window={window}",
+    # Regexes are quoted for Hydra's override grammar (brackets would parse as a list).
+    over = [f"data.path={data}", f"data.exclude='{FSDD_TEST}'", f"data.sample_rate={rate}", f"data.window={window}",
             f"model.d={SMALL['d']}", "trainer.max_steps=1000000", "trainer.accelerator=cpu", "data.batch_size=64"]
     module, dm, timer = run_wavegan(over, tmp / "fsdd_wavegan", budget_s=budget_s)
     with torch.no_grad():
@@ -165,7 +169,8 @@ def markdown(payload: dict) -> str:
     lines = ["## audio (WaveGAN)", "",
              f"`python bench/audio.py` on {m.get('cpu_count', '?')} CPU cores ({m.get('torch_threads', '?')} torch threads), "
              f"torch {m.get('torch', '?')}, {m.get('date', '')}. Every figure goes through the real training loop "
-             "(WGAN-GP, 5 critic updates per generator step, batch 64).", "",
+             "(WGAN-GP, 5 critic updates per generator step, batch 64). The CPU is shared with other jobs, so "
+             "CPU figures are pessimistic; GPU rows, when present, come from `--part speed --device cuda`.", "",
              "| profile | device | G params | D params | generator steps/s | s/step |", "| --- | --- | --- | --- | --- | --- |"]
     for key, r in payload.get("speed", {}).items():
         lines.append(f"| {key}: d={r['d']}, {r['sample_rate'] // 1000} kHz, {r['window']} samples | {r['device']} | "
@@ -193,14 +198,18 @@ def markdown(payload: dict) -> str:
 def main(argv=None) -> int:
     """Run the requested parts and write the results."""
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--part", choices=["all", "speed", "is"], default="all")
+    p.add_argument("--part", choices=["all", "speed", "is", "none"], default="all")
+    p.add_argument("--reuse", help="start from an earlier results JSON (e.g. to merge --gpu-json with --part none)")
     p.add_argument("--device", default="cpu")
-    p.add_argument("--paper-steps", type=int, default=3, help="generator steps timed at d=64 (first is warm-up)")
-    p.add_argument("--small-steps", type=int, default=12)
+    p.add_argument("--paper-steps", type=int, default=1,
+                   help="generator steps run at d=64 (with more than one, the first is a warm-up)")
+    p.add_argument("--small-steps", type=int, default=11)
     p.add_argument("--budget-s", type=float, default=600.0, help="CPU seconds of WaveGAN training for the IS")
     p.add_argument("--n-samples", type=int, default=500)
     p.add_argument("--data", default=str(FSDD))
-    p.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
+    # One thread by default: on the shared 2-core machine (several jobs at once) two
+    # threads made a WaveGAN step 5x slower than one (spinning thread pools).
+    p.add_argument("--threads", type=int, default=1, help="torch threads (0: torch's default)")
     p.add_argument("--gpu-json", help="merge a speed result written on a GPU machine (--json-only)")
     p.add_argument("--json-only", help="write only this JSON file (no docs section)")
     args = p.parse_args(argv)
@@ -210,6 +219,9 @@ def main(argv=None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="bench-audio-"))
     data = Path(args.data)
     payload: dict = {"speed": {}}
+    if args.reuse:
+        old = json.loads(Path(args.reuse).read_text())
+        payload = {k: v for k, v in old.items() if k not in ("benchmark", "machine")}
     if args.part in ("all", "speed"):
         small_data = str(data) if data.is_dir() else None
         payload["speed"]["paper"] = profile("paper", PAPER, args.paper_steps, args.device, None, tmp)
