@@ -48,7 +48,7 @@ class StepSchedule(Callback):
         self.sample_every = int(run_cfg.get("sample_every") or 0)
         self.eval_every = int(run_cfg.get("eval_every") or 0)
         self.checkpoint_every = int(run_cfg.get("checkpoint_every") or 0)
-        self.sample_count = int(run_cfg.get("sample_count") or 64)
+        self.sample_count = int(run_cfg.get("sample_count", 64) or 0)
         self.monitor = run_cfg.get("monitor")
         self.monitor_mode = str(run_cfg.get("monitor_mode") or "min")
         self.seed = int(seed)
