@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 import torch
@@ -239,3 +240,16 @@ def test_bleu_of_test_set_against_itself_is_one():
     # Shuffled characters share unigrams but few bigrams: clearly below 1.
     shuffled = [random.Random(i).sample(c, len(c)) for i, c in enumerate(chars[:50])]
     assert bleu(shuffled, chars, 2) < 0.9
+
+
+SHARED_POETRY = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "poetry"
+
+
+def test_reads_the_seqgan_corpus_with_space_separated_characters():
+    shi = SHARED_POETRY / "seqgan_shi.txt"
+    if not shi.is_file():
+        pytest.skip("../shared/data/poetry/seqgan_shi.txt not present")
+    poems = read_poems(shi)
+    assert len(poems) == 16394 and {len(p) for p in poems} == {24}
+    tok = CharTokenizer.build(poems)
+    assert tok.vocab_size == 4771 + 2  # the 4,771 token types of the corpus + <pad>, <unk>
