@@ -49,14 +49,21 @@ METRIC_DEFAULTS = {
     "classifier_path": None,
     "cache_dir": None,
     "classifier_epochs": 3,
+    "classifier_min_steps": 300,
     "classifier_width": 32,
 }
+
+
+# debug=smoke runs of configs without a metrics block (e.g. dcgan) must stay under a minute
+SMOKE_METRIC_DEFAULTS = {**METRIC_DEFAULTS, "n_samples": 32, "n_real": 64, "classifier_epochs": 1,
+                         "classifier_min_steps": 0, "classifier_width": 8}
 
 
 def metrics_config(cfg: Any) -> dict[str, Any]:
     """``cfg.metrics`` merged over :data:`METRIC_DEFAULTS` (plain dict)."""
     node = cfg.get("metrics") if hasattr(cfg, "get") else None
-    merged = dict(METRIC_DEFAULTS)
+    smoke = hasattr(cfg, "get") and cfg.get("debug_mode") == "smoke"
+    merged = dict(SMOKE_METRIC_DEFAULTS if smoke else METRIC_DEFAULTS)
     if node:
         merged.update({k: v for k, v in dict(node).items() if v is not None or k in ("classifier_path",)})
     if merged["feature_net"] not in FEATURE_NETS:
@@ -90,12 +97,14 @@ def classifier_split(domain: Domain) -> tuple[torch.Tensor, torch.Tensor | None,
 class ImageEvaluator:
     """Evaluates modules trained on one data module, caching feature nets and real statistics."""
 
-    def __init__(self, datamodule: Any, mcfg: dict[str, Any]):
+    def __init__(self, datamodule: Any, mcfg: dict[str, Any], retrain: bool = False):
         self.datamodule = datamodule
         self.mcfg = mcfg
+        self.retrain = retrain  # train the reference classifiers again even when cached
         self._nets: dict[str, FeatureNet] = {}
         self._generation: dict[tuple[str, int], GenerationMetrics] = {}
         self._inception: FeatureNet | None = None
+        self.classifier_info: dict[str, dict[str, Any]] = {}
 
     # ------------------------------------------------------------------ data per model kind
     def image_domain(self) -> Domain:
@@ -134,13 +143,15 @@ class ImageEvaluator:
             x, y, vx, vy = classifier_split(domain)
             net, meta, trained = load_or_train_classifier(
                 x, y, vx, vy, cache_dir=self.mcfg.get("cache_dir"), epochs=int(self.mcfg["classifier_epochs"]),
-                width=int(self.mcfg["classifier_width"]), info={"role": role},
+                min_steps=int(self.mcfg["classifier_min_steps"]),
+                width=int(self.mcfg["classifier_width"]), info={"role": role}, retrain=self.retrain,
             )
             net.name = "classifier"
             log.info(
                 "metrics: %s reference classifier %s (%s task, val accuracy %.3f)",
                 "trained" if trained else "cached", meta["path"], meta["config"]["task"], meta["val_accuracy"],
             )
+            self.classifier_info[role] = meta
         self._nets[role] = net.eval()
         return self._nets[role]
 
@@ -154,6 +165,15 @@ class ImageEvaluator:
                 batch_size=int(self.mcfg["batch_size"]), compute_kid=bool(self.mcfg["kid"]),
             )
         return self._generation[key]
+
+    def reference_domains(self, kind: str) -> dict[str, Domain]:
+        """The domains whose reference classifiers a model of data ``kind`` uses, by role."""
+        if kind == "paired":
+            return {"B": self.translation_domains()[1]}
+        if kind == "unpaired":
+            domain_a, domain_b, _ = self.translation_domains()
+            return {"A": domain_a, "B": domain_b}
+        return {"images": self.image_domain()}
 
     # ------------------------------------------------------------------ evaluation per model kind
     def evaluate(self, module: Any) -> dict[str, float]:

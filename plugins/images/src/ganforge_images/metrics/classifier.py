@@ -159,7 +159,8 @@ def train_reference_classifier(
     *,
     num_classes: int | None = None,
     epochs: int = 3,
-    batch_size: int = 128,
+    min_steps: int = 0,
+    batch_size: int = 64,
     lr: float = 1e-3,
     width: int = 32,
     seed: int = 0,
@@ -170,7 +171,8 @@ def train_reference_classifier(
 
     Images are float ``[N, C, H, W]`` in ``[-1, 1]``. With ``train_labels=None`` the
     rotation task is used. ``val_accuracy`` is the accuracy on ``val_images`` (for the
-    rotation task, on their four rotations).
+    rotation task, on their four rotations). ``min_steps`` raises the number of epochs so
+    that small data sets still get that many optimizer steps.
     """
     if train_images.dim() != 4 or train_images.shape[-1] != train_images.shape[-2]:
         raise GanforgeError(f"reference classifier: expected square images [N, C, H, W], got {list(train_images.shape)}")
@@ -196,6 +198,8 @@ def train_reference_classifier(
         channels=int(train_images.shape[1]), image_size=int(train_images.shape[-1]),
         num_classes=num_classes, task=task, width=width,
     )
+    steps_per_epoch = max(1, len(train_set) // batch_size + (len(train_set) % batch_size > 0))
+    epochs = max(int(epochs), -(-int(min_steps) // steps_per_epoch))
     with torch.random.fork_rng(devices=[]):
         # seeded without touching the caller's global random state
         torch.manual_seed(seed)

@@ -3,7 +3,7 @@
 A classifier is identified by a fingerprint of the exact training images and labels it
 was (or would be) trained on, so the same data set gets the same classifier in every
 later run whatever path it was read from, and a changed data set never reuses a stale
-one. Files go to ``<cache_dir>/evaluators/classifier-<fingerprint>.pt`` with a JSON
+one; the training recipe (epochs, width ...) is part of the fingerprint too. Files go to ``<cache_dir>/evaluators/classifier-<fingerprint>.pt`` with a JSON
 sidecar describing them. ``cache_dir`` defaults to ``$GANFORGE_CACHE_DIR`` or
 ``~/.cache/ganforge`` (data folders, e.g. a read-only shared copy, are never written).
 """
@@ -36,9 +36,10 @@ def default_cache_dir() -> Path:
     return Path(env).expanduser() if env else Path.home() / ".cache" / "ganforge"
 
 
-def data_fingerprint(images: torch.Tensor, labels: torch.Tensor | None) -> str:
-    """Short content hash of images (quantised to 8 bits) and labels: the classifier's identity."""
-    digest = hashlib.sha256(f"v{EVALUATOR_VERSION}|{tuple(images.shape)}".encode())
+def data_fingerprint(images: torch.Tensor, labels: torch.Tensor | None, recipe: dict[str, Any] | None = None) -> str:
+    """Short hash of images (quantised to 8 bits), labels and the training recipe: the classifier's identity."""
+    recipe_text = json.dumps(recipe or {}, sort_keys=True, default=str)
+    digest = hashlib.sha256(f"v{EVALUATOR_VERSION}|{tuple(images.shape)}|{recipe_text}".encode())
     quantised = ((images.detach().float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
     digest.update(quantised.cpu().contiguous().numpy().tobytes())
     if labels is not None:
@@ -94,7 +95,7 @@ def load_or_train_classifier(
     Returns ``(model, meta, trained_now)``. ``model.name`` is ``classifier-<fingerprint>``,
     the name recorded in metric keys.
     """
-    fingerprint = data_fingerprint(train_images, train_labels)
+    fingerprint = data_fingerprint(train_images, train_labels, train_kwargs)
     path = evaluator_path(fingerprint, cache_dir)
     if path.is_file() and not retrain:
         model, meta = load_classifier(path)
