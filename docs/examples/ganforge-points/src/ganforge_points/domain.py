@@ -1,0 +1,49 @@
+"""The ``points`` domain plugin: what ganforge needs to train, sample and evaluate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+import torch
+
+from ganforge import DomainPlugin, choices_error
+from ganforge_points.data import RowsDataModule
+from ganforge_points.export import export_rows
+from ganforge_points.model import MLPGAN
+
+MODELS = {"mlp": MLPGAN}
+
+
+class PointsDomain(DomainPlugin):
+    """Rows of numbers (e.g. 2-D point clouds) from CSV files."""
+
+    name = "points"
+    models = tuple(MODELS)
+    default_model = "mlp"
+    config_package = "ganforge_points.conf"
+    description = "rows of numbers from CSV (2-D: point clouds); embedded 8-Gaussians ring"
+
+    def build_datamodule(self, cfg: Any) -> RowsDataModule:
+        """Rows from ``cfg.data.path`` (``null``: the embedded default)."""
+        return RowsDataModule(cfg.data)
+
+    def build_module(self, cfg: Any, spec: Mapping[str, Any]):
+        """The model named ``cfg.model.name``."""
+        if cfg.model.name not in MODELS:
+            raise choices_error("model for domain 'points'", cfg.model.name, MODELS)
+        return MODELS[cfg.model.name](cfg, spec)
+
+    def export_samples(self, samples: Any, out_dir: Path, stem: str, individual: bool = False) -> list[Path]:
+        """One CSV of all rows (a row is one sample, so ``individual`` writes the same file)."""
+        return export_rows(samples, Path(out_dir), stem)
+
+    def evaluate(self, module: Any, datamodule: Any) -> dict[str, float]:
+        """Energy distance between 1,000 generated and real rows, in standardised units."""
+        if datamodule is None:
+            return {}
+        real = datamodule.rows[:1000].to(module.device)
+        fake = ((module.sample(len(real)) - module.mean) / module.std).to(real.dtype)
+        cross = torch.cdist(fake, real).mean()
+        energy = 2 * cross - torch.cdist(fake, fake).mean() - torch.cdist(real, real).mean()
+        return {f"energy_distance/n{len(real)}": float(energy)}
