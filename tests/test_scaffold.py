@@ -12,7 +12,7 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "examples" / "ganforge-
 
 
 def _tree(root: Path) -> list[str]:
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts and ".egg-info" not in str(p))
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and not any(part.startswith((".", "__pycache__")) or part.endswith(".egg-info") for part in p.relative_to(root).parts))
 
 
 def test_example_plugin_is_what_gan_new_plugin_writes(tmp_path):
