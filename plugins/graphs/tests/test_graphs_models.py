@@ -130,3 +130,28 @@ def test_cell_learns_a_small_graph():
     assert eo_after > eo_before + 0.2 and eo_after > 0.5
     dense = DenseScores(model.score_matrix().gather(*np.indices((n, n)).reshape(2, -1)).reshape(n, n) / 2)
     assert edge_overlap(a, assemble_graph(dense, m, seed=0)) > 0.5
+
+
+def test_projected_gradient_penalty_equals_dense_wgan_gp():
+    import torch.nn.functional as F
+
+    from ganforge.penalties import gradient_penalty
+    from ganforge_graphs.netgan_networks import projected_gradient_penalty
+
+    torch.manual_seed(0)
+    disc = NetGANDiscriminator(13, hidden_size=5, down_size=4)
+    real, fake, alpha = torch.randint(13, (6, 7)), torch.randint(13, (6, 7)), torch.rand(6)
+    dense = gradient_penalty(disc, F.one_hot(real, 13).float(), F.one_hot(fake, 13).float(), alpha=alpha)
+    projected = projected_gradient_penalty(disc, real, fake, alpha=alpha)
+    assert torch.allclose(dense, projected, atol=1e-6)
+    params = list(disc.parameters())
+    for a, b in zip(torch.autograd.grad(dense, params, allow_unused=True),
+                    torch.autograd.grad(projected, params, allow_unused=True)):
+        assert (a is None and b is None) or torch.allclose(a, b, atol=1e-6)
+
+
+def test_generator_no_grad_forward_matches_sampling_semantics():
+    gen = NetGANGenerator(num_nodes=7, walk_length=3, noise_dim=2, hidden_size=4, down_size=3)
+    with torch.no_grad():
+        walks = gen(gen.noise(5), temperature=0.5)
+    assert walks.shape == (5, 3, 7) and torch.all(walks.sum(-1) == 1)

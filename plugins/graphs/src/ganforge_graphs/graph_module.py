@@ -26,6 +26,7 @@ import torch
 
 from ganforge import AdversarialModule
 from ganforge.errors import GanforgeError, choices_error
+from ganforge.utils import seeded
 from ganforge_graphs.assembly import ScoreMatrix, assemble_graph
 from ganforge_graphs.evaluation import edge_overlap, link_prediction_scores
 
@@ -143,11 +144,14 @@ class GraphGenerativeModule(AdversarialModule):
             generator = self.generator
             was_training = generator.training
             generator.eval()
-            with torch.no_grad():
+            # A fixed seed per step: the check neither consumes the training RNG streams (resumed
+            # runs stay identical) nor differs between DDP ranks.
+            with torch.no_grad(), seeded(int(self.cfg.get("seed", 0)) + self.g_step, self.device):
                 metrics = self.evaluate_scores(self.score_matrix(generator), data)
             generator.train(was_training)
             self.record({f"stop/{k}": v for k, v in metrics.items() if not k.startswith("lp/test")})
             self._apply_criterion(metrics)
+            self.stopped = bool(self.trainer.strategy.broadcast(self.stopped, src=0))
         if (self.stopped or at_end) and self.criterion == "val" and self._best_state is not None:
             self.generator.load_state_dict(self._best_state)
 

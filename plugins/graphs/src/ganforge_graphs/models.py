@@ -11,7 +11,13 @@ import torch.nn.functional as F
 from ganforge_graphs.assembly import ScoreMatrix, score_matrix_from_walks
 from ganforge_graphs.cell_model import CellModel
 from ganforge_graphs.graph_module import GraphGenerativeModule
-from ganforge_graphs.netgan_networks import NetGANDiscriminator, NetGANGenerator, gumbel_temperature, l2_penalty
+from ganforge_graphs.netgan_networks import (
+    NetGANDiscriminator,
+    NetGANGenerator,
+    gumbel_temperature,
+    l2_penalty,
+    projected_gradient_penalty,
+)
 
 
 class NetGAN(GraphGenerativeModule):
@@ -62,8 +68,23 @@ class NetGAN(GraphGenerativeModule):
         return generator(generator.noise(self.batch_size_of(batch)), self.temperature)
 
     def discriminator_loss(self, batch):
-        """WGAN-GP critic loss plus NetGAN's L2 penalty on the critic."""
-        loss, logs = super().discriminator_loss(batch)
+        """WGAN-GP critic loss plus NetGAN's L2 penalty on the critic.
+
+        Real and (detached) fake walks are exact one-hot sequences, so the critic reads them by
+        row lookups of ``W_down`` and the penalty is computed in the projected space
+        (:func:`projected_gradient_penalty`, equal to the dense one-hot WGAN-GP).
+        """
+        real = batch
+        # A hard Gumbel-softmax sample is a categorical draw: sample the indices directly.
+        fake = self.generator.sample_walks(real.shape[0], batch_size=real.shape[0])
+        d_real = self.discriminator(real)
+        d_fake = self.discriminator(fake)
+        loss = self.loss_fn.d_loss(d_real, d_fake)
+        logs = {"loss/d": loss.detach(), "d/real": d_real.detach().mean(), "d/fake": d_fake.detach().mean()}
+        if self.gp_weight > 0:
+            gp = projected_gradient_penalty(self.discriminator, real, fake)
+            loss = loss + self.gp_weight * gp
+            logs["loss/gp"] = gp.detach()
         return loss + self.l2_d * l2_penalty(self.discriminator), logs
 
     def generator_loss(self, batch):
