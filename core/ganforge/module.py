@@ -20,6 +20,7 @@ suited to unconditional GANs over continuous tensors.
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections import defaultdict
 from typing import Any, Iterator, Mapping
@@ -155,14 +156,22 @@ class AdversarialModule(pl.LightningModule):
         loss = self.loss_fn.d_loss(d_real, d_fake)
         logs = {"loss/d": loss.detach(), "d/real": d_real.detach().mean(), "d/fake": d_fake.detach().mean()}
         if self.gp_weight > 0:
-            gp = gradient_penalty(lambda x: self.discriminate(x, batch), real, fake)
+            with self._double_backward_safe():
+                gp = gradient_penalty(lambda x: self.discriminate(x, batch), real, fake)
             loss = loss + self.gp_weight * gp
             logs["loss/gp"] = gp.detach()
         if self.r1_gamma > 0:
-            r1 = r1_penalty(lambda x: self.discriminate(x, batch), real)
+            with self._double_backward_safe():
+                r1 = r1_penalty(lambda x: self.discriminate(x, batch), real)
             loss = loss + 0.5 * self.r1_gamma * r1
             logs["loss/r1"] = r1.detach()
         return loss, logs
+
+    def _double_backward_safe(self):
+        """Gradient penalties differentiate twice; cuDNN's RNN kernels cannot, so they are
+        switched off (for the penalty's forward only) when D holds an RNN on a GPU."""
+        has_rnn = self.discriminator is not None and any(isinstance(m, nn.RNNBase) for m in self.discriminator.modules())
+        return torch.backends.cudnn.flags(enabled=False) if has_rnn and self.device.type == "cuda" else contextlib.nullcontext()
 
     def generator_loss(self, batch: Any) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         """Adversarial loss of the generator."""
