@@ -1,0 +1,187 @@
+"""Benchmark: NetGAN and CELL on Cora-ML to 52% edge overlap (or a wall-time cap), on this CPU.
+
+Each model is trained through the real ganforge pipeline (Hydra config, Lightning Trainer, run
+dir) on the embedded Cora-ML graph with its default configuration, stopping at EO >= 52% with the
+training graph. NetGAN gets a wall-time cap (``--netgan-minutes``, Lightning ``max_time``). The
+final graph of each model is compared with the training graph (statistics table) and scored on the
+held-out test edges (link-prediction ROC-AUC / AP).
+
+    python bench/graphs.py [--netgan-minutes 20] [--netgan-eval-every 100] [--threads 1]
+
+Writes bench/results/graphs.json and the ``graphs`` section of docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import write_results  # noqa: E402
+
+# NetGAN paper (Bojchevski et al. 2018, Cora-ML, EO criterion 52%): generated (original).
+PAPER = {
+    "netgan": {"max_degree": 233, "assortativity": -0.066, "triangle_count": 1588,
+               "power_law_exponent": 1.793, "characteristic_path_length": 5.20},
+    "original": {"max_degree": 240, "assortativity": -0.075, "triangle_count": 2814,
+                 "power_law_exponent": 1.860, "characteristic_path_length": 5.61},
+    "link_prediction": {"auc": 0.940, "ap": 0.923},
+}
+STATS = [
+    ("max_degree", "max degree", "{:.0f}"),
+    ("assortativity", "assortativity", "{:.3f}"),
+    ("triangle_count", "triangles", "{:,.0f}"),
+    ("power_law_exponent", "power-law exp.", "{:.3f}"),
+    ("clustering_coefficient", "clustering coef.", "{:.4f}"),
+    ("characteristic_path_length", "char. path length", "{:.2f}"),
+    ("largest_component_size", "LCC size", "{:,.0f}"),
+    ("wedge_count", "wedges", "{:,.0f}"),
+    ("claw_count", "claws", "{:,.0f}"),
+    ("gini", "Gini coef.", "{:.3f}"),
+    ("edge_distribution_entropy", "rel. edge distr. entropy", "{:.3f}"),
+]
+
+
+def eo_trajectory(run_dir: Path) -> list[tuple[int, float]]:
+    """(generator step, EO) of every stopping check logged in ``logs/metrics.csv``."""
+    path = run_dir / "logs" / "metrics.csv"
+    if not path.is_file():
+        return []
+    out = []
+    with path.open() as handle:
+        for row in csv.DictReader(handle):
+            value = row.get("stop/eo/train")
+            if value:
+                out.append((int(float(row["step"])), float(value)))
+    return out
+
+
+def run_model(model: str, overrides: list[str], root: Path) -> dict:
+    """Train one model through ganforge; return wall time, final metrics and the EO trajectory."""
+    from ganforge.config import compose_config
+    from ganforge.training import train
+
+    run_dir = root / model
+    cfg = compose_config([f"domain=graphs", f"model={model}", "run.progress_bar=false", *overrides])
+    start = time.perf_counter()
+    metrics = train(cfg, run_dir)
+    wall = time.perf_counter() - start
+    return {
+        "wall_s": wall,
+        "overrides": overrides,
+        "metrics": metrics,
+        "eo_trajectory": eo_trajectory(run_dir),
+        "run_dir": str(run_dir),
+    }
+
+
+def fmt(spec: str, value) -> str:
+    """Format a table cell (``-`` for missing)."""
+    return "-" if value is None else spec.format(value)
+
+
+def markdown(results: dict, args) -> str:
+    """The docs/benchmarks.md section."""
+    empty = {"metrics": {}, "eval_every": "-", "eo_trajectory": []}
+    cell, netgan = results.get("cell") or empty, results.get("netgan") or empty
+    mc, mn = cell["metrics"], netgan["metrics"]
+    lines = [
+        "## Graphs: NetGAN and CELL on Cora-ML (`bench/graphs.py`)",
+        "",
+        f"Embedded Cora-ML (LCC 2,810 nodes / 7,981 edges; training graph {mc.get('stats/training/num_edges', 0):,.0f} "
+        "edges after the seeded 10% / 5% validation / test split). Stopping: edge overlap (EO) with the training "
+        f"graph >= 52%, checked every {cell['eval_every']} (CELL) / {netgan['eval_every']} (NetGAN) steps; "
+        f"NetGAN capped at {args.netgan_minutes} minutes of wall time. CPU run, torch threads = {args.threads}, "
+        f"machine load average at start {results['load_average'][0]:.1f} on {os.cpu_count()} cores (shared "
+        "machine: wall times are upper bounds).",
+        "",
+        "| model | wall time | steps | stopped by | EO | test ROC-AUC | test AP |",
+        "| --- | ---: | ---: | --- | ---: | ---: | ---: |",
+    ]
+    for name, r in (("CELL", cell), ("NetGAN", netgan)):
+        m = r["metrics"]
+        if not m:
+            continue
+        lines.append(
+            f"| {name} | {r['wall_s']:.0f} s | {int(m['g_step']):,} | {r['stopped_by']} | {m['eo/train']:.1%} | "
+            f"{m['lp/test/auc']:.3f} | {m['lp/test/ap']:.3f} |"
+        )
+    lines.append(
+        f"| NetGAN (paper, GPU) | - | - | EO 52% | 52% | {PAPER['link_prediction']['auc']:.3f} | "
+        f"{PAPER['link_prediction']['ap']:.3f} |"
+    )
+    lines += [
+        "",
+        "Statistics of the final generated graph vs the training graph (paper: NetGAN at 52% EO and the "
+        "paper's original graph; its split differs from ours):",
+        "",
+        "| statistic | training graph | CELL | NetGAN | paper original | paper NetGAN |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for key, label, spec in STATS:
+        lines.append(
+            f"| {label} | {fmt(spec, mc.get(f'stats/training/{key}'))} | {fmt(spec, mc.get(f'stats/generated/{key}'))} "
+            f"| {fmt(spec, mn.get(f'stats/generated/{key}'))} | {fmt(spec, PAPER['original'].get(key))} "
+            f"| {fmt(spec, PAPER['netgan'].get(key))} |"
+        )
+    traj = ", ".join(f"{s}: {eo:.1%}" for s, eo in netgan["eo_trajectory"]) or "none"
+    lines += ["", f"NetGAN EO at its checks (step: EO): {traj}."]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Run both models and write the results."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--netgan-minutes", type=float, default=20.0)
+    parser.add_argument("--netgan-eval-every", type=int, default=100)
+    parser.add_argument("--eval-transitions", type=int, default=1_000_000)
+    parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads (1 avoids oversubscription)")
+    parser.add_argument("--only", choices=["cell", "netgan"], default=None)
+    parser.add_argument("--out", type=Path, default=None, help="run dirs root (default: a temporary folder)")
+    args = parser.parse_args()
+
+    import torch
+
+    torch.set_num_threads(args.threads)
+    root = args.out or Path(tempfile.mkdtemp(prefix="ganforge-bench-graphs-"))
+    results: dict = {"load_average": list(os.getloadavg()), "paper": PAPER, "runs_root": str(root)}
+    minutes = args.netgan_minutes
+    plan = {
+        "cell": ["model.stopping.eo_threshold=0.52", "model.stopping.eval_every=5", "run.sample_every=0"],
+        "netgan": [
+            "model.stopping.eo_threshold=0.52",
+            f"model.stopping.eval_every={args.netgan_eval_every}",
+            f"model.eval_transitions={args.eval_transitions}",
+            f"trainer.max_time=00:{int(minutes // 60):02d}:{int(minutes % 60):02d}:{int(round(minutes * 60)) % 60:02d}",
+            "run.sample_every=0",
+            "run.checkpoint_every=1000",
+        ],
+    }
+    previous = RESULTS_JSON.read_text() if RESULTS_JSON.is_file() else None
+    for model, overrides in plan.items():
+        if args.only and model != args.only:
+            results[model] = json.loads(previous)[model] if previous else None
+            continue
+        print(f"== {model}: {' '.join(overrides)}", flush=True)
+        r = run_model(model, overrides, root)
+        r["eval_every"] = int(overrides[1].split("=")[1])
+        eo_hit = any(eo >= 0.52 for _, eo in r["eo_trajectory"])
+        r["stopped_by"] = "EO >= 52%" if eo_hit else f"wall-time cap ({minutes:g} min)" if model == "netgan" else "max_steps"
+        results[model] = r
+        print(json.dumps({k: v for k, v in r.items() if k != "metrics"}, default=str)[:2000], flush=True)
+        print({k: v for k, v in r["metrics"].items() if not k.startswith("stats/")}, flush=True)
+    path = write_results("graphs", results, markdown(results, args))
+    print(f"wrote {path}")
+
+
+RESULTS_JSON = Path(__file__).resolve().parent / "results" / "graphs.json"
+
+if __name__ == "__main__":
+    main()
