@@ -224,8 +224,8 @@ def main(argv: list[str] | None = None) -> None:
         f"| real train windows | {reference['bleu4/test']:.4f} | - | {reference['pitch_class_distance/test']:.4f} | - | - |",
         "",
         f"SeqGAN during the adversarial phase (iteration: BLEU-4 / NLL_test): {adv_line or 'not logged'}. "
-        f"MLE BLEU-4 by epoch: {mle_line or 'not logged'}; differences of ~0.02 are within the sampling noise of "
-        f"{args.eval_samples} sequences.",
+        f"MLE BLEU-4 by epoch: {mle_line or 'not logged'} -- epoch-to-epoch swings of ~0.02 show how noisy a "
+        f"single BLEU-4 figure is.",
         "",
         "BLEU-4: nltk sentence BLEU (smoothing 1) of each sample against all test windows, averaged; the paper's "
         "split and windowing differ, so compare the two rows with each other and with the real-data row rather "
