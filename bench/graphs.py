@@ -69,7 +69,7 @@ def run_model(model: str, overrides: list[str], root: Path) -> dict:
     from ganforge.training import train
 
     run_dir = root / model
-    cfg = compose_config([f"domain=graphs", f"model={model}", "run.progress_bar=false", *overrides])
+    cfg = compose_config(["domain=graphs", f"model={model}", "run.progress_bar=false", *overrides])
     start = time.perf_counter()
     metrics = train(cfg, run_dir)
     wall = time.perf_counter() - start

@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
-
 from ganforge.errors import GanforgeError
 from ganforge_graphs.assembly import (
     DenseScores,
@@ -107,7 +106,7 @@ def test_walk_counts_recover_the_graph_and_rank_edges():
     scores = score_matrix_from_walks(walks, 34)
     # each step of a walk is one count; the symmetrised total is twice the transitions
     assert scores.matrix.sum() == pytest.approx(2 * 4000 * 15)
-    assert set(zip(*scores.matrix.nonzero())) <= set(zip(*graph.nonzero()))
+    assert set(zip(*scores.matrix.nonzero(), strict=True)) <= set(zip(*graph.nonzero(), strict=True))
     n_edges = graph.nnz // 2
     generated = assemble_graph(scores, n_edges, seed=0)
     assert edge_overlap(graph, generated) == 1.0

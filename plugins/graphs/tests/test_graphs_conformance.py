@@ -7,10 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from PIL import Image
-
 from ganforge.testing import PluginConformance
 from ganforge_graphs.loading import load_graph
+from PIL import Image
 
 
 @pytest.fixture(autouse=True)

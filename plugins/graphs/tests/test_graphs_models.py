@@ -3,9 +3,7 @@
 import networkx as nx
 import numpy as np
 import pytest
-import scipy.sparse as sp
 import torch
-
 from ganforge_graphs.assembly import DenseScores, assemble_graph
 from ganforge_graphs.cell_model import CellModel, directed_edge_lists
 from ganforge_graphs.evaluation import edge_overlap
@@ -93,7 +91,7 @@ def test_cell_loss_matches_dense_cross_entropy_and_chunking():
     chunked_loss = chunked.loss(src, dst)
     chunked_loss.backward()
     assert torch.allclose(chunked_loss, loss, atol=1e-5)
-    for g1, p in zip(grads, chunked.parameters()):
+    for g1, p in zip(grads, chunked.parameters(), strict=True):
         assert torch.allclose(g1, p.grad, atol=1e-5)
 
 
@@ -134,7 +132,6 @@ def test_cell_learns_a_small_graph():
 
 def test_projected_gradient_penalty_equals_dense_wgan_gp():
     import torch.nn.functional as F
-
     from ganforge.penalties import gradient_penalty
     from ganforge_graphs.netgan_networks import projected_gradient_penalty
 
@@ -146,7 +143,7 @@ def test_projected_gradient_penalty_equals_dense_wgan_gp():
     assert torch.allclose(dense, projected, atol=1e-6)
     params = list(disc.parameters())
     for a, b in zip(torch.autograd.grad(dense, params, allow_unused=True),
-                    torch.autograd.grad(projected, params, allow_unused=True)):
+                    torch.autograd.grad(projected, params, allow_unused=True), strict=True):
         assert (a is None and b is None) or torch.allclose(a, b, atol=1e-6)
 
 

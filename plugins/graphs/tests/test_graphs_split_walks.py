@@ -5,11 +5,10 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
-from scipy.sparse.csgraph import connected_components
-
 from ganforge.errors import GanforgeError
 from ganforge_graphs.random_walks import RandomWalker
 from ganforge_graphs.splits import adjacency_from_edges, link_prediction_split, upper_edges
+from scipy.sparse.csgraph import connected_components
 
 
 def _graph(seed=0, n=300, p=0.04):
@@ -67,7 +66,7 @@ def test_walk_transition_frequencies_match_biased_probabilities(p, q):
     triples = np.concatenate([walks[:, t - 2 : t + 1] for t in range(2, walks.shape[1])])
     counts = np.bincount(triples @ np.array([25, 5, 1]), minlength=125).reshape(5, 5, 5)
     checked = 0
-    for prev, cur in zip(*np.nonzero(counts.sum(axis=2) >= 2000)):
+    for prev, cur in zip(*np.nonzero(counts.sum(axis=2) >= 2000), strict=True):
         total = counts[prev, cur].sum()
         expected = walker.transition_probabilities(int(prev), int(cur))
         assert set(np.flatnonzero(counts[prev, cur])) <= set(expected)

@@ -7,7 +7,6 @@ import json
 import numpy as np
 import pytest
 import torch
-
 from ganforge.errors import GanforgeError
 from ganforge.testing import compose_smoke, run_smoke, sample_files
 from ganforge_graphs.domain import GraphsDomain

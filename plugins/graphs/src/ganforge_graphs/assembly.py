@@ -22,12 +22,11 @@ The score matrix is always used symmetrised (``S + S^T``) with its diagonal igno
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 import scipy.sparse as sp
 import torch
-
 from ganforge.errors import GanforgeError
 
 #: Entries per dense block; bounds the temporary memory of streaming a dense score source.

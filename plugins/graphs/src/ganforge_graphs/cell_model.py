@@ -118,7 +118,7 @@ class CellModel(nn.Module):
         vector = np.abs(vector)  # the Perron vector has one sign; abs also clears float noise
         return torch.as_tensor(vector / vector.sum(), dtype=torch.float64)
 
-    def score_matrix(self, init: torch.Tensor | None = None) -> "CellScores":
+    def score_matrix(self, init: torch.Tensor | None = None) -> CellScores:
         """The symmetric edge scores ``pi_i P_ij + pi_j P_ji`` as a streamable score source."""
         return CellScores(self, init=init)
 

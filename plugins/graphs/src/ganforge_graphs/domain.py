@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from ganforge import DomainPlugin, choices_error
 from ganforge.errors import GanforgeError
+
 from ganforge_graphs.datamodule import GraphDataModule
 from ganforge_graphs.exporters import draw_subgraph, plot_degree_distribution, write_edge_list, write_pyg_data
 from ganforge_graphs.graph_module import GraphGenerativeModule, GraphSamples

@@ -17,16 +17,17 @@ consults after every batch.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 import torch
-
 from ganforge import AdversarialModule
 from ganforge.errors import GanforgeError, choices_error
 from ganforge.utils import seeded
+
 from ganforge_graphs.assembly import ScoreMatrix, assemble_graph
 from ganforge_graphs.evaluation import edge_overlap, link_prediction_scores
 

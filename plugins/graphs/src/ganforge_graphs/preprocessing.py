@@ -11,9 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import breadth_first_order, connected_components
-
 from ganforge.errors import GanforgeError
+from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 
 def symmetrise(adjacency: sp.spmatrix) -> sp.csr_matrix:

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import minimum_spanning_tree
-
 from ganforge.errors import GanforgeError
+from scipy.sparse.csgraph import minimum_spanning_tree
 
 
 @dataclass
