@@ -82,6 +82,16 @@ def run_model(model: str, overrides: list[str], root: Path) -> dict:
     }
 
 
+def stopped_by(run_dir: Path, model: str, minutes: float) -> str:
+    """Why training ended: the EO criterion (flag saved in the checkpoint), the time cap or max_steps."""
+    import torch
+
+    ckpt = torch.load(run_dir / "checkpoints" / "last.ckpt", map_location="cpu", weights_only=False)
+    if ckpt.get("ganforge_graphs", {}).get("stopped"):
+        return "EO >= 52%"
+    return f"wall-time cap ({minutes:g} min)" if model == "netgan" else "max_steps"
+
+
 def fmt(spec: str, value) -> str:
     """Format a table cell (``-`` for missing)."""
     return "-" if value is None else spec.format(value)
@@ -172,8 +182,7 @@ def main() -> None:
         print(f"== {model}: {' '.join(overrides)}", flush=True)
         r = run_model(model, overrides, root)
         r["eval_every"] = int(overrides[1].split("=")[1])
-        eo_hit = any(eo >= 0.52 for _, eo in r["eo_trajectory"])
-        r["stopped_by"] = "EO >= 52%" if eo_hit else f"wall-time cap ({minutes:g} min)" if model == "netgan" else "max_steps"
+        r["stopped_by"] = stopped_by(Path(r["run_dir"]), model, minutes)
         results[model] = r
         print(json.dumps({k: v for k, v in r.items() if k != "metrics"}, default=str)[:2000], flush=True)
         print({k: v for k, v in r["metrics"].items() if not k.startswith("stats/")}, flush=True)

@@ -150,11 +150,17 @@ class GraphGenerativeModule(AdversarialModule):
             with torch.no_grad(), seeded(int(self.cfg.get("seed", 0)) + self.g_step, self.device):
                 metrics = self.evaluate_scores(self.score_matrix(generator), data)
             generator.train(was_training)
-            self.record({f"stop/{k}": v for k, v in metrics.items() if not k.startswith("lp/test")})
+            self.log_check({f"stop/{k}": v for k, v in metrics.items() if not k.startswith("lp/test")})
             self._apply_criterion(metrics)
             self.stopped = bool(self.trainer.strategy.broadcast(self.stopped, src=0))
         if (self.stopped or at_end) and self.criterion == "val" and self._best_state is not None:
             self.generator.load_state_dict(self._best_state)
+
+    def log_check(self, values: dict[str, float]) -> None:
+        """Send one check's values to the loggers at this step (not averaged like ``record``)."""
+        self.last_logs.update(values)
+        for logger in self.trainer.loggers:
+            logger.log_metrics(values, step=self.g_step)
 
     def _apply_criterion(self, metrics: Mapping[str, float]) -> None:
         if self.criterion == "eo" and metrics["eo/train"] >= self.eo_threshold:
