@@ -97,14 +97,14 @@ class CellModel(nn.Module):
         dense = self.transition_matrix() if n * n <= DENSE_CACHE_ENTRIES else None
 
         def left_product(x: np.ndarray) -> np.ndarray:
-            vec = torch.as_tensor(np.real(x).ravel(), dtype=torch.float32)
+            vec = torch.as_tensor(np.real(x).ravel(), dtype=torch.float32, device=self.W_up.device)
             if dense is not None:
-                return (vec @ dense).double().numpy()
-            out = torch.zeros(n)
+                return (vec @ dense).double().cpu().numpy()
+            out = torch.zeros(n, device=self.W_up.device)
             for start in range(0, n, self.block_rows):
                 stop = min(n, start + self.block_rows)
                 out += vec[start:stop] @ self.transition_block(start, stop, lse)
-            return out.double().numpy()
+            return out.double().cpu().numpy()
 
         start_vec = np.full(n, 1.0 / n) if init is None else init.double().cpu().numpy().ravel()
         if n <= 2:  # ARPACK needs k < n - 1; tiny chains are solved exactly.
@@ -137,25 +137,25 @@ class CellScores(ScoreMatrix):
     def row_blocks(self):
         """Yield dense row blocks ``S[a:b] = pi[a:b, None] P[a:b] + (pi[:, None] P[:, a:b]).T``."""
         m = self.model
-        pi = self.pi.float()
+        pi = self.pi.float().to(m.W_up.device)
         with torch.no_grad():
             for start in range(0, self.num_nodes, self.block_rows):
                 stop = min(self.num_nodes, start + self.block_rows)
                 forward = pi[start:stop, None] * m.transition_block(start, stop, self.lse)
                 backward = torch.exp(m.W_down @ m.W_up[:, start:stop] - self.lse[:, None]) * pi[:, None]
-                yield start, (forward + backward.T).double().numpy()
+                yield start, (forward + backward.T).double().cpu().numpy()
 
     def gather(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """Symmetric scores at node pairs, from the factors directly."""
         m = self.model
-        r = torch.as_tensor(np.asarray(rows), dtype=torch.long)
-        c = torch.as_tensor(np.asarray(cols), dtype=torch.long)
+        r = torch.as_tensor(np.asarray(rows), dtype=torch.long, device=m.W_up.device)
+        c = torch.as_tensor(np.asarray(cols), dtype=torch.long, device=m.W_up.device)
         with torch.no_grad():
             w_rc = (m.W_down[r] * m.W_up[:, c].T).sum(dim=1)
             w_cr = (m.W_down[c] * m.W_up[:, r].T).sum(dim=1)
-            pi = self.pi.float()
+            pi = self.pi.float().to(m.W_up.device)
             values = pi[r] * torch.exp(w_rc - self.lse[r]) + pi[c] * torch.exp(w_cr - self.lse[c])
-        return values.double().numpy()
+        return values.double().cpu().numpy()
 
 
 def directed_edge_lists(adjacency: sp.spmatrix) -> tuple[torch.Tensor, torch.Tensor]:
