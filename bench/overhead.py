@@ -87,10 +87,10 @@ class _StepTimer:
                 if module.g_step == timer.warmup and timer.t0 is None:
                     timer.sync()
                     timer.t0, timer.g0 = time.perf_counter(), module.g_step
-
-            def on_train_end(self, trainer, module):
-                timer.sync()
-                timer.t1, timer.g1 = time.perf_counter(), module.g_step
+                # stop the clock at the last step: the final evaluation is not training
+                if module.training_done and timer.t1 is None:
+                    timer.sync()
+                    timer.t1, timer.g1 = time.perf_counter(), module.g_step
 
         self.warmup, self.device, self.callback = warmup, device, Cb()
         self.t0 = self.t1 = None
