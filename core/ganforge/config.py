@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from hydra.core.config_search_path import ConfigSearchPath
 from hydra.core.plugins import Plugins

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import csv
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from lightning.pytorch.loggers.logger import Logger, rank_zero_experiment
 from lightning.pytorch.utilities import rank_zero_only
@@ -53,7 +54,7 @@ class StepCSVLogger(Logger):
 
     @property
     @rank_zero_experiment
-    def experiment(self) -> "StepCSVLogger":
+    def experiment(self) -> StepCSVLogger:
         """This logger (there is no separate experiment object)."""
         return self
 

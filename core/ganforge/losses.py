@@ -6,7 +6,7 @@ shape; values are averaged over all elements, so PatchGAN maps work unchanged.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F

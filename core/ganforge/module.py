@@ -23,7 +23,8 @@ from __future__ import annotations
 import contextlib
 import random
 from collections import defaultdict
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 import lightning.pytorch as pl
 import numpy as np

@@ -8,8 +8,9 @@ continues in the same phase at the same position.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from ganforge.errors import GanforgeError
 
@@ -23,7 +24,7 @@ class Phase:
     steps: int | None = None
 
     @classmethod
-    def from_config(cls, item: Mapping[str, Any], index: int) -> "Phase":
+    def from_config(cls, item: Mapping[str, Any], index: int) -> Phase:
         """Build from a config mapping ``{name, kind, steps}`` (``kind`` defaults to ``name``)."""
         if "name" not in item:
             raise GanforgeError(f"model.phases[{index}]: missing key 'name' (got keys {sorted(item)})")
@@ -46,7 +47,7 @@ class PhaseSchedule:
         self.done_in_phase = 0
 
     @classmethod
-    def from_config(cls, items: Iterable[Mapping[str, Any]] | None) -> "PhaseSchedule":
+    def from_config(cls, items: Iterable[Mapping[str, Any]] | None) -> PhaseSchedule:
         """Build from ``model.phases``; ``None`` means one unbounded ``adversarial`` phase."""
         if not items:
             return cls([Phase("adversarial", "adversarial", None)])

@@ -9,9 +9,9 @@ configuration error and fails loudly.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
-from typing import Iterable
 
 from ganforge.errors import GanforgeError, choices_error
 from ganforge.plugin import DomainPlugin

@@ -50,8 +50,8 @@ def build_loggers(run_dir: Path, kinds: Any) -> list[Logger]:
     tb = kinds.get("tensorboard", "auto") if kinds is not None else "auto"
     if tb:
         try:
-            from lightning.pytorch.loggers import TensorBoardLogger
             import tensorboard  # noqa: F401  (only to test availability)
+            from lightning.pytorch.loggers import TensorBoardLogger
 
             loggers.append(TensorBoardLogger(save_dir=str(run_dir), name="logs", version="tensorboard"))
         except ImportError:
