@@ -10,14 +10,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import lightning.pytorch as pl
+import torch
 from lightning.pytorch.callbacks import Callback, ProgressBar
 
 from ganforge.plugin import DomainPlugin
@@ -28,6 +30,22 @@ log = logging.getLogger("ganforge")
 
 def _every(step: int, period: int | None) -> bool:
     return bool(period) and period > 0 and step > 0 and step % period == 0
+
+
+@contextlib.contextmanager
+def _single_process_view(trainer: pl.Trainer) -> Iterator[None]:
+    """Make rank 0's evaluation look like a single process to libraries that would
+    otherwise synchronise with the other ranks (torchmetrics syncs on ``compute`` when
+    torch.distributed is initialised), which are not evaluating and would never answer."""
+    if trainer.world_size <= 1 or not torch.distributed.is_initialized():
+        yield
+        return
+    original = torch.distributed.is_initialized
+    torch.distributed.is_initialized = lambda: False
+    try:
+        yield
+    finally:
+        torch.distributed.is_initialized = original
 
 
 class StepSchedule(Callback):
@@ -139,7 +157,7 @@ class StepSchedule(Callback):
         """Compute metrics on rank 0, share them with every rank, log, update best.ckpt."""
         metrics: dict[str, float] = {}
         if trainer.is_global_zero:
-            with seeded(self.seed + 1, module.device):
+            with seeded(self.seed + 1, module.device), _single_process_view(trainer):
                 metrics = {k: float(v) for k, v in self.plugin.evaluate(module, trainer.datamodule).items()}
         metrics = trainer.strategy.broadcast(metrics, src=0)
         if not metrics:

@@ -101,10 +101,10 @@ class DomainPlugin(ABC):
         The default computes nothing.
 
         Under DDP this runs on global rank 0 only while the other ranks wait, and the
-        result is broadcast to them. So it must not communicate: create torchmetrics
-        objects with ``sync_on_compute=False`` (else they wait for ranks that never
-        come), and read data from ``datamodule`` directly, not through a distributed
-        sampler.
+        result is broadcast to them. The core makes ``torch.distributed`` look
+        uninitialised for the duration, so torchmetrics and friends compute locally
+        instead of waiting for ranks that never come; read data from ``datamodule``
+        directly, not through a distributed sampler.
         """
         return {}
 
