@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 import soundfile as sf
 import torch
-from omegaconf import OmegaConf
-
 from ganforge_audio.datamodule import AudioDataModule
+from omegaconf import OmegaConf
 
 
 def _dm(**data):

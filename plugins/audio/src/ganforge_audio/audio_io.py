@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 import soundfile as sf
 import torch
 import torchaudio.functional as AF
-
 from ganforge.errors import GanforgeError, choices_error
 
 log = logging.getLogger("ganforge_audio")

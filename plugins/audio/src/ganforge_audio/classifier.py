@@ -13,18 +13,19 @@ import hashlib
 import json
 import logging
 import math
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import lightning.pytorch as pl
 import torch
 import torch.nn.functional as F
 import torchaudio
+from ganforge.errors import GanforgeError
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 from torchmetrics.classification import MulticlassAccuracy
 
-from ganforge.errors import GanforgeError
 from ganforge_audio.audio_io import AudioFolder, resample
 
 log = logging.getLogger("ganforge_audio")

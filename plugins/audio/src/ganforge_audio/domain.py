@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import torch
-
 from ganforge import DomainPlugin, choices_error
 from ganforge.errors import GanforgeError
+
 from ganforge_audio.datamodule import AudioDataModule
 from ganforge_audio.drums import cache_root
 from ganforge_audio.export import export_audio

@@ -8,13 +8,14 @@ is what the domain's exporter writes as WAV.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import torch
-
 from ganforge import AdversarialModule
 from ganforge.errors import GanforgeError
+
 from ganforge_audio.specgan import SpecGANDiscriminator, SpecGANGenerator
 from ganforge_audio.spectrogram import SpectrogramCodec
 from ganforge_audio.wavegan import WaveGANDiscriminator, WaveGANGenerator

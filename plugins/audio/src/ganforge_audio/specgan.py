@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from torch import nn
-
 from ganforge.errors import GanforgeError
+from torch import nn
 
 KERNEL = 5
 N_LAYERS = 5

@@ -10,13 +10,12 @@ dropped bin/frame and run torchaudio's Griffin-Lim.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import torch
 import torchaudio.functional as AF
-from torch import nn
-
 from ganforge.errors import GanforgeError
+from torch import nn
 
 LOG_EPS = 1e-6
 

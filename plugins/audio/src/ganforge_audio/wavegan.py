@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from torch import nn
-
 from ganforge.errors import GanforgeError, choices_error
+from torch import nn
 
 KERNEL = 25
 UPSAMPLE_MODES = ("transpose", "nearest")
