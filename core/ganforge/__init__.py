@@ -8,6 +8,7 @@ Public API for plugins and users (everything else is internal):
 * :class:`EMA`, :class:`Phase`, :class:`PhaseSchedule`.
 * :class:`GanforgeError`, :func:`choices_error` -- one-line user-facing errors.
 * :func:`compose_config`, :func:`train`, :func:`load_module` -- run from Python.
+* :func:`get_registry` -- the installed domain plugins.
 * :func:`seeded` -- fixed-seed side computations that leave training RNG untouched.
 """
 
@@ -37,6 +38,13 @@ def train(*args, **kwargs):
     return _train(*args, **kwargs)
 
 
+def get_registry(*args, **kwargs):
+    """See :func:`ganforge.registry.get_registry` (the installed domain plugins)."""
+    from ganforge.registry import get_registry as _get
+
+    return _get(*args, **kwargs)
+
+
 def load_module(*args, **kwargs):
     """See :func:`ganforge.loading.load_module`."""
     from ganforge.loading import load_module as _load
@@ -46,6 +54,6 @@ def load_module(*args, **kwargs):
 
 __all__ = [
     "AdversarialModule", "DataSpecMixin", "DomainPlugin", "EMA", "GANLoss", "GanforgeError", "Phase",
-    "PhaseSchedule", "choices_error", "compose_config", "get_loss", "gradient_penalty", "load_module",
+    "PhaseSchedule", "choices_error", "compose_config", "get_loss", "get_registry", "gradient_penalty", "load_module",
     "r1_penalty", "seeded", "train", "write_json_atomic", "__version__",
 ]
