@@ -13,6 +13,7 @@ from typing import Any
 
 import lightning.pytorch as pl
 import torch
+from lightning.pytorch.callbacks import ProgressBar
 from lightning.pytorch.loggers import Logger
 from omegaconf import DictConfig, OmegaConf
 
@@ -33,10 +34,12 @@ warnings.filterwarnings("ignore", message=r".*does not have many workers.*")
 
 class _NoTips(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        return "Tip:" not in record.getMessage()
+        message = record.getMessage()
+        return "Tip:" not in message and "weights_only" not in message
 
 
-for _name in ("lightning.pytorch", "lightning.pytorch.utilities.rank_zero", "lightning.fabric"):
+for _name in ("lightning.pytorch", "lightning.pytorch.utilities.rank_zero", "lightning.fabric",
+              "lightning.pytorch.trainer.connectors.checkpoint_connector"):
     logging.getLogger(_name).addFilter(_NoTips())
 
 # Lightning's strategy needed for manual optimization with several backward passes
@@ -79,6 +82,8 @@ def build_trainer(cfg: DictConfig, run_dir: Path, callbacks: list) -> pl.Trainer
         logger=build_loggers(run_dir, cfg.get("logger")),
         callbacks=callbacks,
         enable_checkpointing=False,
+        # our RichStepProgress replaces Lightning's bar; without it, no bar at all
+        enable_progress_bar=any(isinstance(c, ProgressBar) for c in callbacks),
         enable_model_summary=bool(t.get("model_summary", False)),
         num_sanity_val_steps=0,
         limit_val_batches=0,
