@@ -92,6 +92,10 @@ class StepSchedule(Callback):
         """Remember where the step counter starts (non-zero after resume)."""
         self._last_g = module.g_step
         self.ckpt_dir.mkdir(parents=True, exist_ok=True)
+        if trainer.world_size > 1 and module.g_step == 0:
+            # ranks start from one seed (same initial weights); from here each rank draws
+            # its own noise and streamed data (not on resume: the checkpoint's RNG rules)
+            pl.seed_everything(self.seed + trainer.global_rank, workers=True, verbose=False)
         for logger in trainer.loggers:
             if hasattr(logger, "truncate_after"):
                 logger.truncate_after(module.g_step)

@@ -84,6 +84,8 @@ class AdversarialModule(pl.LightningModule):
         self._d_since_g = 0
         self._pending_logs: dict[str, list[torch.Tensor]] = defaultdict(list)
         self.last_logs: dict[str, float] = {}
+        self._stop_requested = False
+        self.stop_reason = ""
 
     # ------------------------------------------------------------------ networks
     def generator_parameters(self) -> Iterator[nn.Parameter]:
@@ -157,20 +159,21 @@ class AdversarialModule(pl.LightningModule):
         loss = self.loss_fn.d_loss(d_real, d_fake)
         logs = {"loss/d": loss.detach(), "d/real": d_real.detach().mean(), "d/fake": d_fake.detach().mean()}
         if self.gp_weight > 0:
-            with self._double_backward_safe():
+            with self.double_backward_context():
                 gp = gradient_penalty(lambda x: self.discriminate(x, batch), real, fake)
             loss = loss + self.gp_weight * gp
             logs["loss/gp"] = gp.detach()
         if self.r1_gamma > 0:
-            with self._double_backward_safe():
+            with self.double_backward_context():
                 r1 = r1_penalty(lambda x: self.discriminate(x, batch), real)
             loss = loss + 0.5 * self.r1_gamma * r1
             logs["loss/r1"] = r1.detach()
         return loss, logs
 
-    def _double_backward_safe(self):
-        """Gradient penalties differentiate twice; cuDNN's RNN kernels cannot, so they are
-        switched off (for the penalty's forward only) when D holds an RNN on a GPU."""
+    def double_backward_context(self):
+        """Context for a penalty's critic forward: gradient penalties differentiate twice
+        and cuDNN's RNN kernels cannot, so cuDNN is off there when D holds an RNN on a GPU.
+        Models with their own penalty code wrap it in this too."""
         has_rnn = self.discriminator is not None and any(isinstance(m, nn.RNNBase) for m in self.discriminator.modules())
         return torch.backends.cudnn.flags(enabled=False) if has_rnn and self.device.type == "cuda" else contextlib.nullcontext()
 
@@ -289,8 +292,18 @@ class AdversarialModule(pl.LightningModule):
 
     @property
     def training_done(self) -> bool:
-        """True when every phase finished or ``trainer.max_steps`` generator updates were done."""
-        return self.phases.finished or (self.max_steps is not None and self.g_step >= self.max_steps)
+        """True when every phase finished, ``trainer.max_steps`` generator updates were
+        done, or the model called :meth:`request_stop` (early stopping)."""
+        return (
+            self._stop_requested
+            or self.phases.finished
+            or (self.max_steps is not None and self.g_step >= self.max_steps)
+        )
+
+    def request_stop(self, reason: str = "") -> None:
+        """End training after the current batch (e.g. a quality threshold or patience ran out)."""
+        self._stop_requested = True
+        self.stop_reason = reason
 
     def on_train_batch_start(self, batch: Any, batch_idx: int):
         """Skip batches once training is done (the schedule callback then stops the trainer)."""
@@ -315,6 +328,15 @@ class AdversarialModule(pl.LightningModule):
         for key, value in logs.items():
             t = value.detach() if isinstance(value, torch.Tensor) else torch.tensor(float(value))
             self._pending_logs[key].append(t.float().reshape(()))
+
+    def log_now(self, values: Mapping[str, float]) -> None:
+        """Send values to every logger right away at the current generator step (not
+        averaged like :meth:`record`); for periodic checks such as a validation score."""
+        values = {k: float(v) for k, v in values.items()}
+        self.last_logs.update(values)
+        if _attached(self):
+            for logger in self.trainer.loggers:
+                logger.log_metrics(values, step=self.g_step)
 
     def pop_logs(self) -> dict[str, float]:
         """Mean of the values recorded since the last call, as floats."""

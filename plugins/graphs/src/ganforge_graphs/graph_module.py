@@ -158,9 +158,7 @@ class GraphGenerativeModule(AdversarialModule):
 
     def log_check(self, values: dict[str, float]) -> None:
         """Send one check's values to the loggers at this step (not averaged like ``record``)."""
-        self.last_logs.update(values)
-        for logger in self.trainer.loggers:
-            logger.log_metrics(values, step=self.g_step)
+        self.log_now(values)
 
     def _apply_criterion(self, metrics: Mapping[str, float]) -> None:
         if self.criterion == "eo" and metrics["eo/train"] >= self.eo_threshold:

@@ -83,7 +83,8 @@ class NetGAN(GraphGenerativeModule):
         loss = self.loss_fn.d_loss(d_real, d_fake)
         logs = {"loss/d": loss.detach(), "d/real": d_real.detach().mean(), "d/fake": d_fake.detach().mean()}
         if self.gp_weight > 0:
-            gp = projected_gradient_penalty(self.discriminator, real, fake)
+            with self.double_backward_context():  # cuDNN LSTMs cannot differentiate twice
+                gp = projected_gradient_penalty(self.discriminator, real, fake)
             loss = loss + self.gp_weight * gp
             logs["loss/gp"] = gp.detach()
         return loss + self.l2_d * l2_penalty(self.discriminator), logs
