@@ -112,13 +112,23 @@ def sync(device: str) -> None:
         torch.cuda.synchronize()
 
 
-def rollout_throughput(run_dir: Path, device: str, rollouts: int, batch: int, reps: int) -> dict:
-    """Sequences/s of batched vs slow rollouts on the trained G (rollout policy) and D."""
+def rollout_throughput(
+    run_dir: Path, device: str, rollouts: int, batch: int, reps: int, rows_setting: str | int | None = None
+) -> dict:
+    """Sequences/s of batched vs slow rollouts on the trained G (rollout policy) and D.
+
+    The batched rollouts use the model's ``rollout_rows`` (the block size training used),
+    or ``rows_setting`` when given (e.g. ``"auto"``).
+    """
     from ganforge.loading import load_module
     from ganforge.policy_gradient import discriminator_reward, rollout_rewards, slow_rollout_rewards
 
     _, module = load_module(run_dir, map_location=device)
     module.to(device)
+    if rows_setting is not None:
+        with open_dict(module.cfg):
+            module.cfg.model.pg.rollout_rows = rows_setting
+    rows = module.rollout_rows()
     policy, disc = module.rollout.eval(), module.discriminator.eval()
     reward = discriminator_reward(disc)
     with torch.no_grad():
@@ -126,11 +136,11 @@ def rollout_throughput(run_dir: Path, device: str, rollouts: int, batch: int, re
         t_len = tokens.shape[1]
         g = torch.Generator(device="cpu").manual_seed(0)
         uniforms = torch.rand(t_len - 1, rollouts, batch, t_len, generator=g).to(device)
-        rollout_rewards(policy, tokens, reward, rollouts, uniforms=uniforms)  # warm-up
+        rollout_rewards(policy, tokens, reward, rollouts, uniforms=uniforms, max_rows=rows)  # warm-up
         sync(device)
         start = time.perf_counter()
         for _ in range(reps):
-            fast = rollout_rewards(policy, tokens, reward, rollouts, uniforms=uniforms)
+            fast = rollout_rewards(policy, tokens, reward, rollouts, uniforms=uniforms, max_rows=rows)
         sync(device)
         t_fast = (time.perf_counter() - start) / reps
         start = time.perf_counter()
@@ -143,6 +153,7 @@ def rollout_throughput(run_dir: Path, device: str, rollouts: int, batch: int, re
         "rollouts": rollouts,
         "seq_len": t_len,
         "sequences_per_call": n,
+        "rows_per_block": rows,
         "batched_seconds": t_fast,
         "slow_seconds": t_slow,
         "batched_seq_per_s": n / t_fast,
@@ -177,6 +188,16 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--iterations", type=int, default=None, help="override the adversarial iterations")
     ap.add_argument("--throughput-reps", type=int, default=3)
     ap.add_argument("--no-write", action="store_true", help="print results only (no bench/results, no docs)")
+    ap.add_argument(
+        "--throughput-only",
+        action="store_true",
+        help="re-measure only the rollout throughput of an existing run (--out) and rewrite its results",
+    )
+    ap.add_argument(
+        "--timing-only",
+        action="store_true",
+        help="run 3 MLE epochs, 2 D rounds and 2 iterations of the profile and extrapolate its full wall time",
+    )
     ap.add_argument("overrides", nargs="*", help="extra gan-run overrides for every stage")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
@@ -186,7 +207,18 @@ def main(argv: list[str] | None = None) -> dict:
     out = args.out or REPO / "outputs" / "bench" / f"seqgan_oracle_{args.profile}"
     extra = list(args.overrides) + ([f"model.adversarial.iterations={args.iterations}"] if args.iterations else [])
 
+    if args.throughput_only:
+        return remeasure_throughput(args, device, out)
     probe = compose(args.profile, device, extra)
+    full = {
+        "mle_epochs": int(probe.model.mle.epochs),
+        "d_pretrain_rounds": int(probe.model.d_pretrain.rounds),
+        "adversarial_iterations": int(probe.model.adversarial.iterations),
+    }
+    if args.timing_only:
+        extra += ["model.mle.epochs=3", "model.d_pretrain.rounds=2", "model.adversarial.iterations=2"]
+        out = args.out or REPO / "outputs" / "bench" / f"seqgan_oracle_{args.profile}_timing"
+        probe = compose(args.profile, device, extra)
     iterations = int(probe.model.adversarial.iterations)
     mle_epochs, d_rounds = int(probe.model.mle.epochs), int(probe.model.d_pretrain.rounds)
 
@@ -255,15 +287,97 @@ def main(argv: list[str] | None = None) -> dict:
             "mle": read_curve(out / "mle"),
         },
     }
-    markdown = render_markdown(payload)
+    name = f"seqgan_oracle_{args.profile}"
+    if args.timing_only:
+        payload = timing_payload(payload, full)
+        name += "_timing"
+    markdown = render_timing_markdown(payload) if args.timing_only else render_markdown(payload)
     if args.no_write:
         print(json.dumps({k: v for k, v in payload.items() if k != "curves"}, indent=2, default=float))
         print(markdown)
     else:
-        path = write_results(f"seqgan_oracle_{args.profile}", payload, markdown)
+        path = write_results(name, payload, markdown)
         print(f"wrote {path}")
         print(markdown)
     return payload
+
+
+def remeasure_throughput(args, device: str, out: Path) -> dict:
+    """``--throughput-only``: new rollout figures for the results of an earlier full run."""
+    from _common import RESULTS
+
+    name = f"seqgan_oracle_{args.profile}"
+    payload = json.loads((RESULTS / f"{name}.json").read_text())
+    cfg = payload["config"]
+    payload.pop("benchmark", None)
+    payload["rollout_throughput"] = rollout_throughput(
+        out / "seqgan", device, cfg["rollouts"], cfg["batch_size"], args.throughput_reps, rows_setting="auto"
+    )
+    write_results(name, payload, render_markdown(payload))
+    print(json.dumps(payload["rollout_throughput"], indent=2))
+    return payload
+
+
+def timing_payload(p: dict, full: dict) -> dict:
+    """Per-unit phase times of a truncated run and the extrapolated wall time of the full profile."""
+    c, s = p["config"], p["phase_seconds"]
+    # The first MLE epoch also pays one-off start-up costs, so the estimate errs high.
+    unit = {
+        "mle_epoch": s["mle_pretrain"] / c["mle_epochs"],
+        "d_pretrain_round": s["d_pretrain"] / c["d_pretrain_rounds"],
+        "adversarial_iteration": s["seqgan_adversarial"] / c["adversarial_iterations"],
+    }
+    estimate = {
+        "mle_pretrain": unit["mle_epoch"] * full["mle_epochs"],
+        "d_pretrain": unit["d_pretrain_round"] * full["d_pretrain_rounds"],
+        "seqgan_adversarial": unit["adversarial_iteration"] * full["adversarial_iterations"],
+        "mle_continue": unit["mle_epoch"] * full["adversarial_iterations"],
+    }
+    return {
+        "profile": p["profile"],
+        "profile_description": p["profile_description"],
+        "device": p["device"],
+        "torch_threads": p["torch_threads"],
+        "measured_units": {k: c[k] for k in ("mle_epochs", "d_pretrain_rounds", "adversarial_iterations")},
+        "full_units": full,
+        "seconds_per_unit": unit,
+        "estimated_full_seconds": {**estimate, "total": sum(estimate.values())},
+        "rollout_throughput": p["rollout_throughput"],
+    }
+
+
+def render_timing_markdown(p: dict) -> str:
+    """The docs/benchmarks.md section of a ``--timing-only`` run."""
+    u, e, tp, f = p["seconds_per_unit"], p["estimated_full_seconds"], p["rollout_throughput"], p["full_units"]
+    return "\n".join(
+        [
+            f"## SeqGAN oracle benchmark, profile `{p['profile']}`: cost on {p['device']} "
+            f"(`bench/seqgan_oracle.py --profile {p['profile']} --timing-only`)",
+            "",
+            f"Profile `{p['profile']}`: {p['profile_description']}. Measured on a truncated run "
+            f"({p['measured_units']['mle_epochs']} MLE epochs, {p['measured_units']['d_pretrain_rounds']} D rounds, "
+            f"{p['measured_units']['adversarial_iterations']} adversarial iterations) and extrapolated; no quality figures.",
+            "",
+            "| phase | seconds per unit | units in the profile | estimated seconds |",
+            "| --- | ---: | ---: | ---: |",
+            f"| MLE pretraining (epoch) | {u['mle_epoch']:.2f} | {f['mle_epochs']} | {e['mle_pretrain']:.0f} |",
+            f"| D pretraining (round) | {u['d_pretrain_round']:.2f} | {f['d_pretrain_rounds']} | {e['d_pretrain']:.0f} |",
+            f"| SeqGAN adversarial (iteration) | {u['adversarial_iteration']:.2f} | {f['adversarial_iterations']} | "
+            f"{e['seqgan_adversarial']:.0f} |",
+            f"| MLE baseline continuation (epoch) | {u['mle_epoch']:.2f} | {f['adversarial_iterations']} | "
+            f"{e['mle_continue']:.0f} |",
+            f"| total | | | {e['total']:.0f} ({e['total'] / 3600:.2f} h) |",
+            "",
+            f"Rollouts ({tp['batch']} x {tp['rollouts']} rollouts x {tp['seq_len'] - 1} prefixes = "
+            f"{tp['sequences_per_call']} completions, scored by the profile's D): batched "
+            f"{tp['batched_seq_per_s']:.0f} seq/s ({tp['batched_seconds'] * 1000:.1f} ms per g-step), slow reference "
+            f"{tp['slow_seq_per_s']:.0f} seq/s ({tp['slow_seconds']:.2f} s): **{tp['speedup']:.0f}x**; "
+            f"|reward difference| with shared random numbers: max {tp['max_abs_reward_diff']:.1e}, "
+            f"mean {tp['mean_abs_reward_diff']:.1e}.",
+            "",
+            f"Raw numbers: `bench/results/seqgan_oracle_{p['profile']}_timing.json`.",
+        ]
+    )
 
 
 def _fmt(x: float | None, digits: int = 3) -> str:
@@ -302,6 +416,7 @@ def render_markdown(p: dict) -> str:
         "",
         f"Rollouts ({tp['batch']} sequences x {tp['rollouts']} rollouts x {tp['seq_len'] - 1} prefixes = "
         f"{tp['sequences_per_call']} completions per g-step, scored by the trained D): batched "
+        f"(blocks of {tp.get('rows_per_block') or 'all'} rows) "
         f"{tp['batched_seq_per_s']:.0f} seq/s ({tp['batched_seconds']:.2f} s), slow reference "
         f"{tp['slow_seq_per_s']:.0f} seq/s ({tp['slow_seconds']:.2f} s): **{tp['speedup']:.1f}x**; "
         f"|reward difference| between the two with shared random numbers: max {tp['max_abs_reward_diff']:.1e}, "

@@ -6,6 +6,8 @@ import itertools
 
 import pytest
 import torch
+from torch import nn
+
 from ganforge.policy_gradient import (
     DelayedPolicy,
     RewardBaseline,
@@ -18,7 +20,6 @@ from ganforge.policy_gradient import (
     slow_rollout_rewards,
     token_log_probs,
 )
-from torch import nn
 
 
 class TinyLSTMPolicy(nn.Module):

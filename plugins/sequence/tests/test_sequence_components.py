@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 import torch
+from nltk.translate.bleu_score import SmoothingFunction, sentence_bleu
+
 from ganforge.errors import GanforgeError
 from ganforge_sequence.bleu import ReferenceIndex, bleu, self_bleu
 from ganforge_sequence.discriminator import CNNDiscriminator
@@ -14,7 +16,6 @@ from ganforge_sequence.generator import LSTMGenerator
 from ganforge_sequence.oracle import build_oracle, nll_oracle, nll_test, oracle_samples
 from ganforge_sequence.poetry import embedded_poems_path, format_poem, read_poems, split_poems, write_texts
 from ganforge_sequence.tokenizer import CharTokenizer, IntegerTokenizer, tokenizer_from_spec
-from nltk.translate.bleu_score import SmoothingFunction, sentence_bleu
 
 
 # --- generator -----------------------------------------------------------------------

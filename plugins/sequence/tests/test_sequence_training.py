@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 import torch
+from omegaconf import OmegaConf, open_dict
+
 from ganforge.errors import GanforgeError
 from ganforge.loading import load_module
 from ganforge.testing.runs import compose_smoke, run_smoke, sample_files
@@ -15,7 +17,6 @@ from ganforge.training import train
 from ganforge_sequence.datamodules import PoetryDataModule
 from ganforge_sequence.generator import LSTMGenerator
 from ganforge_sequence.models import MLEGenerator, SeqGAN
-from omegaconf import OmegaConf, open_dict
 
 TINY_ORACLE = [
     "data.vocab_size=30",
@@ -155,5 +156,10 @@ def test_model_config_errors_are_one_line():
     cfg = compose_smoke("oracle", "seqgan", ["model.pg.rollouts=0"])
     with pytest.raises(GanforgeError, match="model.pg.rollouts: expected an integer >= 1, got 0"):
         SeqGAN(cfg, spec)
+    model = SeqGAN(compose_smoke("oracle", "seqgan"), spec)
+    assert model.rollout_rows() == SeqGAN.CPU_ROLLOUT_TABLE // 10  # auto on a CPU: cache-sized blocks
+    bad = SeqGAN(compose_smoke("oracle", "seqgan", ["model.pg.rollout_rows=many"]), spec)
+    with pytest.raises(GanforgeError, match="model.pg.rollout_rows: expected auto or an integer >= 1, got 'many'"):
+        bad.rollout_rows()
     with pytest.raises(GanforgeError, match="data spec has no 'vocab_size'"):
         SeqGAN(compose_smoke("oracle", "seqgan"), {"seq_len": 5})

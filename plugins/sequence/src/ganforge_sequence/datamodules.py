@@ -14,10 +14,11 @@ from typing import Any
 
 import lightning.pytorch as pl
 import torch
-from ganforge.errors import GanforgeError
-from ganforge.plugin import DataSpecMixin
 from torch import Tensor
 from torch.utils.data import DataLoader, TensorDataset
+
+from ganforge.errors import GanforgeError
+from ganforge.plugin import DataSpecMixin
 
 from .bleu import ReferenceIndex, self_bleu
 from .generator import LSTMGenerator

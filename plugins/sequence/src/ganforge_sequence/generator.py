@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import torch
-from ganforge.policy_gradient import sample_sequences
 from torch import Tensor, nn
+
+from ganforge.policy_gradient import sample_sequences
 
 
 class LSTMGenerator(nn.Module):

@@ -26,6 +26,8 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
+from torch import Tensor
+
 from ganforge import AdversarialModule
 from ganforge.errors import GanforgeError
 from ganforge.policy_gradient import (
@@ -36,7 +38,6 @@ from ganforge.policy_gradient import (
     rollout_rewards,
 )
 from ganforge.utils import seeded
-from torch import Tensor
 
 from .discriminator import PAPER_FILTER_SIZES, PAPER_NUM_FILTERS, CNNDiscriminator
 from .generator import LSTMGenerator
@@ -81,7 +82,7 @@ class SeqGAN(AdversarialModule):
     * ``d_pretrain``: ``epochs`` 3, ``negatives`` null (= as many as positives).
     * ``adversarial``: ``g_steps`` 1, ``d_steps`` 5, ``d_epochs`` 3, ``negatives`` null.
     * ``pg``: ``rollouts`` 16, ``update_rate`` 0.8, ``baseline`` none, ``reward`` prob,
-      ``reduction`` sum, ``rollout_rows`` / ``reward_batch`` (memory bounds).
+      ``reduction`` sum, ``rollout_rows`` (``auto``: see :meth:`SeqGAN.rollout_rows`) / ``reward_batch``.
     * ``eval``: ``samples`` (generated sequences for progress metrics), ``every``
       (adversarial iterations between progress metrics), ``mle_every`` (MLE epochs).
     * ``separate_mle_optimizer``: the official code uses distinct Adam states for MLE and
@@ -299,6 +300,28 @@ class SeqGAN(AdversarialModule):
         return 1
 
     # ------------------------------------------------------------------ updates
+    #: On a CPU, ``auto`` rollout blocks keep the ``rows x vocabulary`` probability table
+    #: near this many floats (about 1.3 MB, cache-sized).
+    CPU_ROLLOUT_TABLE = 64 * 5120
+
+    def rollout_rows(self) -> int | None:
+        """How many rollout completions to generate at once (``None`` = all of them).
+
+        ``auto``: all on a GPU, where big batches amortise kernel launches; on a CPU,
+        blocks whose probability tables stay cache-sized (64 rows for 5,000 tokens): all
+        9,728 completions of a 64 x 8 x 19 rollout at once ran 2-3x slower than 64-row blocks.
+        """
+        value = self.pg_cfg.get("rollout_rows", "auto")
+        if value is None or value == "auto":
+            return None if self.device.type == "cuda" else max(64, self.CPU_ROLLOUT_TABLE // self.vocab_size)
+        try:
+            rows = int(value)
+        except (TypeError, ValueError):
+            rows = 0
+        if rows < 1:
+            raise GanforgeError(f"model.pg.rollout_rows: expected auto or an integer >= 1, got {value!r}")
+        return rows
+
     def reward_function(self):
         """The reward of complete sequences: the discriminator (eval mode) per ``model.pg.reward``.
 
@@ -326,7 +349,7 @@ class SeqGAN(AdversarialModule):
                     tokens,
                     self.reward_function(),
                     self.num_rollouts,
-                    max_rows=self.pg_cfg.get("rollout_rows"),
+                    max_rows=self.rollout_rows(),
                     reward_batch=int(_get(self.pg_cfg, "reward_batch", 4096)),
                 )
             finally:
