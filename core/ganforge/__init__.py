@@ -10,8 +10,11 @@ Public API for plugins and users (everything else is internal):
 * :func:`compose_config`, :func:`train`, :func:`load_module` -- run from Python.
 * :func:`get_registry` -- the installed domain plugins.
 * :func:`seeded` -- fixed-seed side computations that leave training RNG untouched.
+* :mod:`ganforge.policy_gradient` -- batched Monte-Carlo rollouts, rewards, baselines,
+  the REINFORCE loss and the delayed rollout policy for discrete sequences (SeqGAN).
 """
 
+from ganforge import policy_gradient
 from ganforge.ema import EMA
 from ganforge.errors import GanforgeError, choices_error
 from ganforge.losses import GANLoss, get_loss
@@ -55,5 +58,5 @@ def load_module(*args, **kwargs):
 __all__ = [
     "AdversarialModule", "DataSpecMixin", "DomainPlugin", "EMA", "GANLoss", "GanforgeError", "Phase",
     "PhaseSchedule", "choices_error", "compose_config", "get_loss", "get_registry", "gradient_penalty", "load_module",
-    "r1_penalty", "seeded", "train", "write_json_atomic", "__version__",
+    "policy_gradient", "r1_penalty", "seeded", "train", "write_json_atomic", "__version__",
 ]

@@ -144,6 +144,7 @@ class StepSchedule(Callback):
         values["phase_index"] = float(module.phases.index)
         for logger in trainer.loggers:
             logger.log_metrics(values, step=module.g_step)
+            logger.save()  # metrics.csv is readable while the run goes on
         log.info(
             "step %d [%s] %s", module.g_step, module.phases.current.name,
             " ".join(f"{k}={v:.4g}" for k, v in sorted(values.items()) if k != "phase_index"),

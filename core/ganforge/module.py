@@ -192,10 +192,18 @@ class AdversarialModule(pl.LightningModule):
             raise choices_error("optimizer", name, OPTIMIZERS, where="optim.name")
         betas = tuple(_cfg_get(o, "betas", (0.5, 0.999)))
 
+        fused = _cfg_get(o, "fused", "auto")
+
         def make(params, lr, wd):
+            params = list(params)
             kwargs = {"lr": float(lr), "weight_decay": float(wd)}
             if name in ("adam", "adamw"):
                 kwargs["betas"] = betas
+                # one fused kernel per step instead of one per tensor: launch overhead
+                # dominates small networks (SeqGAN's D, NetGAN) on a GPU
+                on_cuda = bool(params) and all(p.is_cuda for p in params)
+                if fused is True or (fused == "auto" and on_cuda):
+                    kwargs["fused"] = True
             return OPTIMIZERS[name](params, **kwargs)
 
         opts = [make(self.generator_parameters(), _cfg_get(o, "lr_g", 2e-4), _cfg_get(o, "weight_decay_g", 0.0))]
