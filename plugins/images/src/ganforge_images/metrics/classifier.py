@@ -160,6 +160,7 @@ def train_reference_classifier(
     num_classes: int | None = None,
     epochs: int = 3,
     min_steps: int = 0,
+    max_val: int = 2000,
     batch_size: int = 64,
     lr: float = 1e-3,
     width: int = 32,
@@ -172,10 +173,13 @@ def train_reference_classifier(
     Images are float ``[N, C, H, W]`` in ``[-1, 1]``. With ``train_labels=None`` the
     rotation task is used. ``val_accuracy`` is the accuracy on ``val_images`` (for the
     rotation task, on their four rotations). ``min_steps`` raises the number of epochs so
-    that small data sets still get that many optimizer steps.
+    that small data sets still get that many optimizer steps; at most ``max_val``
+    validation images are used.
     """
     if train_images.dim() != 4 or train_images.shape[-1] != train_images.shape[-2]:
         raise GanforgeError(f"reference classifier: expected square images [N, C, H, W], got {list(train_images.shape)}")
+    val_images = val_images[:max_val]
+    val_labels = None if val_labels is None else val_labels[:max_val]
     if len(train_images) < 2 or len(val_images) < 1:
         raise GanforgeError(
             f"reference classifier: need at least 2 training and 1 validation image, got {len(train_images)} and "
@@ -217,6 +221,7 @@ def train_reference_classifier(
             enable_progress_bar=False,
             enable_model_summary=False,
             num_sanity_val_steps=0,
+            check_val_every_n_epoch=epochs,  # accuracy is only needed once, at the end
         )
         trainer.fit(task_module, train_loader, val_loader)
     accuracy = float(trainer.callback_metrics["val_accuracy"])

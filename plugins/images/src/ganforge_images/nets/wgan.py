@@ -22,26 +22,32 @@ CRITIC_NORMS = ("layer", "none")
 class UpsamplingGenerator(nn.Module):
     """``z [N, z_dim]`` -> images ``[N, channels, size, size]`` in ``[-1, 1]``.
 
-    A linear projection to ``start x start`` (see :func:`upsampling_plan`), then
-    stride-2 transposed convolutions with BatchNorm + ReLU, a 3x3 convolution and tanh.
+    A linear projection to ``start x start`` (see :func:`upsampling_plan`) with
+    ``base * 2**(n-1)`` channels, stride-2 transposed convolutions with BatchNorm + ReLU
+    halving the channels, and a last transposed convolution to the image channels with
+    tanh -- the DCGAN channel plan, for sizes that are not powers of two as well.
     """
 
     def __init__(self, z_dim: int, channels: int, image_size: int, base: int = 64, max_channels: int = 512) -> None:
         super().__init__()
         self.z_dim = z_dim
         start, n_up = upsampling_plan(image_size)
-        width = min(base * 2**n_up, max_channels)
+        width = min(base * 2 ** max(n_up - 1, 0), max_channels)
         layers: list[nn.Module] = [
             nn.Linear(z_dim, width * start * start, bias=False),
             nn.Unflatten(1, (width, start, start)),
             nn.BatchNorm2d(width),
             nn.ReLU(True),
         ]
-        for _ in range(n_up):
-            out = max(width // 2, base)
+        for _ in range(n_up - 1):
+            out = max(width // 2, 1)
             layers += [nn.ConvTranspose2d(width, out, 4, 2, 1, bias=False), nn.BatchNorm2d(out), nn.ReLU(True)]
             width = out
-        layers += [nn.Conv2d(width, channels, 3, 1, 1), nn.Tanh()]
+        if n_up > 0:
+            layers.append(nn.ConvTranspose2d(width, channels, 4, 2, 1))
+        else:
+            layers.append(nn.Conv2d(width, channels, 3, 1, 1))
+        layers.append(nn.Tanh())
         self.net = nn.Sequential(*layers)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
