@@ -3,17 +3,6 @@
 from __future__ import annotations
 
 import pytest
-import torch
-
-
-@pytest.fixture(autouse=True)
-def _one_torch_thread():
-    # The test machine's two cores are shared by several jobs: with more threads than
-    # free cores, torch's thread pool spins and small ops get 10-20x slower. Restored after.
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="session")

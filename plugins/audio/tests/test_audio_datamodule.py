@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import soundfile as sf
 import torch
-from ganforge_audio.datamodule import AudioDataModule
 from omegaconf import OmegaConf
+
+from ganforge_audio.datamodule import AudioDataModule
 
 
 def _dm(**data):

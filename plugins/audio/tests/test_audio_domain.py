@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 import soundfile as sf
 import torch
-from ganforge.testing import PluginConformance, assert_run_layout, compose_smoke, run_smoke, sample_files
 from PIL import Image
+
+from ganforge.testing import PluginConformance, assert_run_layout, compose_smoke, run_smoke, sample_files
 
 
 class TestAudioConformance(PluginConformance):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import soundfile as sf
+
 from ganforge_audio import drums
 from ganforge_audio.audio_io import load_audio_folder
 

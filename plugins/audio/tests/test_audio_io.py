@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 import torch
+
 from ganforge.errors import GanforgeError
 from ganforge_audio.audio_io import fit_to_window, load_audio_folder, read_mono, write_wav
 

@@ -6,12 +6,13 @@ import numpy as np
 import pytest
 import soundfile as sf
 import torch
+from PIL import Image
+
 from ganforge.errors import GanforgeError
 from ganforge_audio.audio_io import load_audio_folder
 from ganforge_audio.classifier import cached_classifier, load_classifier, save_classifier
 from ganforge_audio.export import export_audio
 from ganforge_audio.metrics import classifier_features, inception_score, nearest_neighbour_distances
-from PIL import Image
 
 
 @pytest.fixture(scope="module")

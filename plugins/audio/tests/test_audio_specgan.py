@@ -6,6 +6,7 @@ import math
 
 import pytest
 import torch
+
 from ganforge.errors import GanforgeError
 from ganforge_audio.specgan import SpecGANDiscriminator, SpecGANGenerator
 from ganforge_audio.spectrogram import SpectrogramCodec, dataset_moments

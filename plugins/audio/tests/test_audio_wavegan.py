@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+
 from ganforge.errors import GanforgeError
 from ganforge_audio.wavegan import PhaseShuffle, WaveGANDiscriminator, WaveGANGenerator, layer_strides
 

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
+
 from ganforge.errors import GanforgeError
 from ganforge_graphs.assembly import (
     DenseScores,

@@ -5,20 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
-import torch
-from ganforge.testing import PluginConformance
-from ganforge_graphs.loading import load_graph
 from PIL import Image
 
-
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """Small LSTMs run several times slower with 2 threads on a loaded 2-core box."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+from ganforge.testing import PluginConformance
+from ganforge_graphs.loading import load_graph
 
 
 class TestGraphsConformance(PluginConformance):

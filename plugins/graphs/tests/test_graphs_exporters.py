@@ -3,10 +3,11 @@
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
+from PIL import Image
+
 from ganforge_graphs.exporters import draw_subgraph, plot_degree_distribution, write_edge_list, write_pyg_data
 from ganforge_graphs.loading import load_graph
 from ganforge_graphs.preprocessing import clean_graph
-from PIL import Image
 
 
 def _karate():

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
+
 from ganforge.errors import GanforgeError
 from ganforge_graphs.loading import embedded_cora_ml_path, load_graph
 from ganforge_graphs.preprocessing import clean_graph

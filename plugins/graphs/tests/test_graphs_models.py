@@ -4,6 +4,7 @@ import networkx as nx
 import numpy as np
 import pytest
 import torch
+
 from ganforge_graphs.assembly import DenseScores, assemble_graph
 from ganforge_graphs.cell_model import CellModel, directed_edge_lists
 from ganforge_graphs.evaluation import edge_overlap
@@ -132,6 +133,7 @@ def test_cell_learns_a_small_graph():
 
 def test_projected_gradient_penalty_equals_dense_wgan_gp():
     import torch.nn.functional as F
+
     from ganforge.penalties import gradient_penalty
     from ganforge_graphs.netgan_networks import projected_gradient_penalty
 

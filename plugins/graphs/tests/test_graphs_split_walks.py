@@ -5,10 +5,11 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
+from scipy.sparse.csgraph import connected_components
+
 from ganforge.errors import GanforgeError
 from ganforge_graphs.random_walks import RandomWalker
 from ganforge_graphs.splits import adjacency_from_edges, link_prediction_split, upper_edges
-from scipy.sparse.csgraph import connected_components
 
 
 def _graph(seed=0, n=300, p=0.04):

@@ -4,6 +4,7 @@ import networkx as nx
 import numpy as np
 import pytest
 import scipy.sparse as sp
+
 from ganforge_graphs.evaluation import link_prediction_scores
 from ganforge_graphs.statistics import (
     STATISTIC_LABELS,

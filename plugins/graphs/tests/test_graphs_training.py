@@ -7,19 +7,11 @@ import json
 import numpy as np
 import pytest
 import torch
+
 from ganforge.errors import GanforgeError
 from ganforge.testing import compose_smoke, run_smoke, sample_files
 from ganforge_graphs.domain import GraphsDomain
 from ganforge_graphs.loading import load_graph
-
-
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """Small networks run several times slower with 2 threads on a loaded 2-core box."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def test_cell_learns_and_eo_threshold_stops_training(tmp_path):

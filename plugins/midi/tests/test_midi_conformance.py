@@ -5,19 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pretty_midi
-import pytest
-import torch
-from ganforge.testing import PluginConformance
 from PIL import Image
 
-
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """Tiny LSTMs run ~10x slower with 2 threads on a loaded 2-core box; restore afterwards."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+from ganforge.testing import PluginConformance
 
 
 class TestMidiConformance(PluginConformance):

@@ -5,17 +5,9 @@ from __future__ import annotations
 import pretty_midi
 import pytest
 import torch
+
 from ganforge.errors import GanforgeError
 from ganforge_midi.datamodule import MidiDataModule, split_files
-
-
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """Tiny LSTMs run ~10x slower with 2 threads on a loaded 2-core box; restore afterwards."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def _cfg(**kw):

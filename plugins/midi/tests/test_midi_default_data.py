@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pretty_midi
 import pytest
+
 from ganforge_midi.default_data import default_data_dir
 from ganforge_midi.default_data.render import bar_lengths, beats_per_bar, chord_pitches, render_all
 from ganforge_midi.default_data.tunes import TUNES

@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pretty_midi
 import pytest
+from PIL import Image
+
 from ganforge.errors import GanforgeError
 from ganforge_midi.export import concatenate, write_midi, write_pianoroll_sheet
 from ganforge_midi.tokenizers import Melody88Tokenizer
-from PIL import Image
 
 
 def test_written_midi_parses_back_with_tempo_program_and_notes(tmp_path):
@@ -51,6 +52,7 @@ def test_pianoroll_sheet_is_a_png_with_dark_notes(tmp_path):
 
 def test_export_token_samples_sheet_and_individual(tmp_path):
     import torch
+
     from ganforge_midi.export import export_token_samples
 
     tok = Melody88Tokenizer(seq_len=8)

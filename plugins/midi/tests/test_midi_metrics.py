@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pretty_midi
 import pytest
+
 from ganforge_midi.metrics import (
     bleu4,
     copied_sample_rate,

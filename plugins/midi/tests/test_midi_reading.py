@@ -6,6 +6,7 @@ import logging
 
 import pretty_midi
 import pytest
+
 from ganforge.errors import GanforgeError
 from ganforge_midi.reading import find_midi_files, read_midi_folder
 

@@ -6,6 +6,7 @@ import random
 
 import pretty_midi
 import pytest
+
 from ganforge.errors import GanforgeError
 from ganforge_midi.melody import estimate_key, sample_top_pitch, shift_to_common_key
 from ganforge_midi.tokenizers import EventsTokenizer, Melody88Tokenizer, tokenizer_from_spec

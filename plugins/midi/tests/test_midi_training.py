@@ -8,18 +8,10 @@ import sys
 import pretty_midi
 import pytest
 import torch
+
 from ganforge.loading import load_module
 from ganforge.testing import assert_run_layout, run_smoke, sample_files
 from ganforge_midi.tokenizers import EventsTokenizer, Melody88Tokenizer
-
-
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """Tiny LSTMs run ~10x slower with 2 threads on a loaded 2-core box; restore afterwards."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def test_mle_melody88_files_match_the_generated_tokens(tmp_path):

@@ -4,19 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-import torch
-
 from ganforge.testing import PluginConformance
-
-
-@pytest.fixture(autouse=True)
-def _one_torch_thread():
-    # Tiny models: extra threads only add contention on a shared machine.
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
 
 
 class TestOracleConformance(PluginConformance):

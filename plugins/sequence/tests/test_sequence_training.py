@@ -30,14 +30,6 @@ TINY_ORACLE = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _one_torch_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 def csv_rows(run_dir: Path) -> list[dict]:
     with (run_dir / "logs" / "metrics.csv").open() as f:
         return list(csv.DictReader(f))
