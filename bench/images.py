@@ -136,7 +136,8 @@ def main() -> None:
             print(model, json.dumps(results[model]["metrics"]), f"{wall:.0f}s", flush=True)
         domain = evaluator.image_domain()
         n = args.n_samples
-        floor = evaluator.generation("images", domain, n)(domain.train[-n:])
+        with seeded(args.seed + 1):  # KID draws random subsets
+            floor = evaluator.generation("images", domain, n)(domain.train[-n:])
         info = evaluator.classifier_info["images"]
     finally:
         shutil.rmtree(work, ignore_errors=True)
