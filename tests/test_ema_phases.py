@@ -15,11 +15,21 @@ def test_ema_blends_parameters_and_copies_buffers():
         for p in net.parameters():
             p.add_(1.0)
         net[1].running_mean.fill_(3.0)
-    ema.update(net, step=1)
+    ema.update(net, step=1000)  # past the warm-up: the configured decay applies
     for old, new, src in zip(before, ema.shadow.parameters(), net.parameters()):
         assert torch.allclose(new, 0.75 * old + 0.25 * src)
     assert torch.equal(ema.shadow[1].running_mean, torch.full((2,), 3.0))
     assert not any(p.requires_grad for p in ema.shadow.parameters())
+
+
+def test_ema_warm_up_uses_a_smaller_decay_early():
+    net = nn.Linear(1, 1, bias=False)
+    ema = EMA(net, decay=0.999)
+    with torch.no_grad():
+        ema.shadow.weight.fill_(0.0)
+        net.weight.fill_(1.0)
+    ema.update(net, step=0)  # effective decay (1 + 0) / (10 + 0) = 0.1
+    assert ema.shadow.weight.item() == pytest.approx(0.9)
 
 
 def test_ema_follows_source_before_start_step():

@@ -82,3 +82,14 @@ def test_r1_penalty_by_hand():
     real = torch.tensor([[1.0, 2.0], [0.0, 3.0]])
     # grad of sum(x^2) = 2x -> squared norms 4*5=20 and 4*9=36 -> mean 28
     assert r1_penalty(lambda x: (x**2).sum(dim=1), real).item() == pytest.approx(28.0)
+
+
+def test_monitor_patterns_resolve_to_one_metric():
+    from ganforge.callbacks import resolve_monitor
+
+    metrics = {"l1/n106/test": 0.1, "fid/classifier/n500/test": 3.0, "fid/classifier/n500/train": 2.0}
+    assert resolve_monitor("l1/n106/test", metrics) == "l1/n106/test"
+    assert resolve_monitor("l1/*", metrics) == "l1/n106/test"
+    assert resolve_monitor("fid/classifier/*/test", metrics) == "fid/classifier/n500/test"
+    assert resolve_monitor("is/*", metrics) is None
+    assert resolve_monitor(None, metrics) is None

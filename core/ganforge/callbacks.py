@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import logging
 import math
 import os
@@ -30,6 +31,20 @@ log = logging.getLogger("ganforge")
 
 def _every(step: int, period: int | None) -> bool:
     return bool(period) and period > 0 and step > 0 and step % period == 0
+
+
+def resolve_monitor(monitor: str | None, metrics: dict[str, float]) -> str | None:
+    """The metric key ``run.monitor`` selects: the exact key, or for a pattern with
+    ``*`` (e.g. ``fid/classifier/*``, whose sample count and split vary with the data)
+    the first matching key in sorted order."""
+    if not monitor:
+        return None
+    if monitor in metrics:
+        return monitor
+    if "*" in monitor:
+        matches = sorted(k for k in metrics if fnmatch.fnmatchcase(k, monitor))
+        return matches[0] if matches else None
+    return None
 
 
 @contextlib.contextmanager
@@ -169,8 +184,9 @@ class StepSchedule(Callback):
             return metrics
         for logger in trainer.loggers:
             logger.log_metrics(metrics, step=module.g_step)
-        if self.monitor and self.monitor in metrics and math.isfinite(metrics[self.monitor]):
-            value = metrics[self.monitor]
+        key = resolve_monitor(self.monitor, metrics)
+        if key is not None and math.isfinite(metrics[key]):
+            value = metrics[key]
             better = self.best is None or (value < self.best if self.monitor_mode == "min" else value > self.best)
             if better:
                 self.best = value

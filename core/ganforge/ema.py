@@ -11,7 +11,8 @@ from torch import nn
 class EMA(nn.Module):
     """Holds a frozen copy of a network whose weights track an exponential moving average.
 
-    ``update(source)`` blends parameters: ``shadow = decay * shadow + (1 - decay) * source``;
+    ``update(source)`` blends parameters: ``shadow = d * shadow + (1 - d) * source`` with
+    ``d = min(decay, (1 + t) / (10 + t))`` after ``t`` steps past ``start_step``;
     buffers (BatchNorm running statistics) are copied, since averaging them has no
     meaning. Before ``start_step`` updates the copy simply follows the source.
     """
@@ -29,7 +30,10 @@ class EMA(nn.Module):
     @torch.no_grad()
     def update(self, source: nn.Module, step: int) -> None:
         """Blend ``source``'s current weights into the shadow copy (``step`` = generator steps done)."""
-        decay = self.decay if step >= self.start_step else 0.0
+        # warm-up: early on the average would mostly remember the random initial
+        # weights, so the effective decay grows as (1 + t) / (10 + t) up to ``decay``
+        t = step - self.start_step
+        decay = min(self.decay, (1.0 + t) / (10.0 + t)) if step >= self.start_step else 0.0
         for s, p in zip(self.shadow.parameters(), source.parameters()):
             s.lerp_(p.detach().to(s.dtype), 1.0 - decay)
         for s, b in zip(self.shadow.buffers(), source.buffers()):

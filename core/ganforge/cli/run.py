@@ -81,8 +81,10 @@ def task(cfg) -> float | None:
             fail("gan-run", exc)
         raise
     write_json_atomic(_status_path(run_dir), {"status": "ok"})
-    monitor = cfg.run.get("monitor")
-    value = metrics.get(monitor) if monitor else None
+    from ganforge.callbacks import resolve_monitor
+
+    key = resolve_monitor(cfg.run.get("monitor"), metrics)
+    value = metrics.get(key) if key else None
     return float(value) if value is not None and math.isfinite(float(value)) else None
 
 
