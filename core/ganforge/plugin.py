@@ -12,7 +12,7 @@ What a domain supplies:
   ``gan-run`` adds it to Hydra's search path before composing.
 * ``build_datamodule(cfg)`` -- a ``LightningDataModule`` for the configured data.
 * ``build_module(cfg, spec)`` -- the :class:`~ganforge.module.AdversarialModule` for
-  ``cfg.model.name``. ``spec`` is the plain ``dict`` returned by the data module's
+  ``cfg.model.name`` (by default looked up in ``model_classes``). ``spec`` is the plain ``dict`` returned by the data module's
   ``spec()`` (channels, image size, vocabulary ...). It is saved in every checkpoint so
   that ``gan-sample`` can rebuild the model without the data set.
 * ``export_samples(samples, out_dir, stem)`` -- write generated samples as real files
@@ -65,6 +65,8 @@ class DomainPlugin(ABC):
         default_model: used when the user gives ``domain=...`` without ``model=...``.
         config_package: dotted name of the package holding this plugin's config groups.
         description: one line shown by ``gan-plugins``.
+        model_classes: optional ``name -> AdversarialModule subclass`` used by the
+            default :meth:`build_module`.
     """
 
     name: ClassVar[str]
@@ -72,14 +74,29 @@ class DomainPlugin(ABC):
     default_model: ClassVar[str]
     config_package: ClassVar[str]
     description: ClassVar[str] = ""
+    model_classes: ClassVar[Mapping[str, type] | None] = None
 
     @abstractmethod
     def build_datamodule(self, cfg: DictConfig) -> pl.LightningDataModule:
         """Build the data module for the composed config (``cfg.data`` etc.)."""
 
-    @abstractmethod
+    def model_class(self, name: str) -> type:
+        """The class registered for model ``name`` in ``model_classes``, or a one-line
+        error listing this domain's models."""
+        from ganforge.errors import choices_error
+
+        classes = self.model_classes or {}
+        if name not in classes:
+            raise choices_error(f"model for domain '{self.name}'", name, classes or self.models)
+        return classes[name]
+
     def build_module(self, cfg: DictConfig, spec: Mapping[str, Any]) -> AdversarialModule:
-        """Build the adversarial module for ``cfg.model.name`` from the data ``spec``."""
+        """Build the adversarial module for ``cfg.model.name`` from the data ``spec``.
+
+        The default instantiates ``model_classes[cfg.model.name](cfg, spec)``; override
+        for anything else.
+        """
+        return self.model_class(cfg.model.name)(cfg, spec)
 
     @abstractmethod
     def export_samples(

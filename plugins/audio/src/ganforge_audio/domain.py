@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import torch
-from ganforge import DomainPlugin, choices_error
-from ganforge.errors import GanforgeError
 
+from ganforge import DomainPlugin
+from ganforge.errors import GanforgeError
 from ganforge_audio.datamodule import AudioDataModule
 from ganforge_audio.drums import cache_root
 from ganforge_audio.export import export_audio
@@ -28,6 +27,7 @@ class AudioDomain(DomainPlugin):
 
     name = "audio"
     models = tuple(MODELS)
+    model_classes = MODELS
     default_model = "wavegan"
     config_package = "ganforge_audio.conf"
     description = "Audio GANs: WaveGAN, SpecGAN (WAV/FLAC/OGG folders; embedded synthesised drums)"
@@ -36,12 +36,6 @@ class AudioDomain(DomainPlugin):
         """Clips from ``cfg.data`` (``data.path: null`` = embedded drums)."""
         return AudioDataModule(cfg.data)
 
-    def build_module(self, cfg: Any, spec: Mapping[str, Any]):
-        """The model class registered under ``cfg.model.name``."""
-        name = cfg.model.name
-        if name not in MODELS:
-            raise choices_error("model for domain 'audio'", name, MODELS)
-        return MODELS[name](cfg, spec)
 
     def export_samples(self, samples: Any, out_dir: Path, stem: str, individual: bool = False) -> list[Path]:
         """16-bit WAVs: one per sample (``individual``) or one strip plus a spectrogram PNG sheet."""

@@ -8,7 +8,6 @@ from typing import Any
 
 from ganforge import DomainPlugin, choices_error
 from ganforge.errors import GanforgeError
-
 from ganforge_graphs.datamodule import GraphDataModule
 from ganforge_graphs.exporters import draw_subgraph, plot_degree_distribution, write_edge_list, write_pyg_data
 from ganforge_graphs.graph_module import GraphGenerativeModule, GraphSamples
@@ -23,6 +22,7 @@ class GraphsDomain(DomainPlugin):
 
     name = "graphs"
     models = tuple(MODELS)
+    model_classes = MODELS
     default_model = "netgan"
     config_package = "ganforge_graphs.conf"
     description = "Graph generation: NetGAN (random-walk WGAN) and CELL (NetGAN npz, edge lists, PyG; embedded Cora-ML)"
@@ -32,12 +32,6 @@ class GraphsDomain(DomainPlugin):
         model = cfg.model
         return GraphDataModule(cfg.data, int(model.get("walk_length", 16)), str(model.get("train_input", "walks")))
 
-    def build_module(self, cfg: Any, spec: Mapping[str, Any]) -> GraphGenerativeModule:
-        """The model registered under ``cfg.model.name``."""
-        name = cfg.model.name
-        if name not in MODELS:
-            raise choices_error("model for domain 'graphs'", name, MODELS)
-        return MODELS[name](cfg, spec)
 
     def export_samples(
         self, samples: Any, out_dir: Path, stem: str, individual: bool = False, fmt: str = "edgelist"

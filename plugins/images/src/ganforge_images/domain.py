@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping
 
-from ganforge import DomainPlugin, GanforgeError, choices_error
+from ganforge import DomainPlugin, GanforgeError
 from ganforge_images.data.datamodule import ImageDataModule
 from ganforge_images.data.paired import PairedImageDataModule
 from ganforge_images.data.unpaired import UnpairedImageDataModule
@@ -22,24 +22,16 @@ class ImagesDomain(DomainPlugin):
 
     name = "images"
     models = tuple(MODELS)
+    model_classes = MODELS
     default_model = "dcgan"
     config_package = "ganforge_images.conf"
     description = "Image GANs (PNG/JPEG folders, MNIST idx/npz; embedded MNIST digits); FID/KID/IS offline"
 
     def build_datamodule(self, cfg: Any):
         """In-memory data from ``cfg.data``: images (labelled or not), aligned pairs, or two domains."""
-        kind = getattr(self._model_class(cfg.model.name), "data_kind", "images")
+        kind = getattr(self.model_class(cfg.model.name), "data_kind", "images")
         return DATAMODULES[kind](cfg.data)
 
-    def build_module(self, cfg: Any, spec: Mapping[str, Any]):
-        """The model class registered under ``cfg.model.name``."""
-        return self._model_class(cfg.model.name)(cfg, spec)
-
-    @staticmethod
-    def _model_class(name: str):
-        if name not in MODELS:
-            raise choices_error("model for domain 'images'", name, MODELS)
-        return MODELS[name]
 
     def export_samples(self, samples: Any, out_dir: Path, stem: str, individual: bool = False) -> list[Path]:
         """PNG grid (run dirs) or one PNG per image (gan-sample)."""

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ganforge import DomainPlugin, choices_error
+from ganforge import DomainPlugin
 
 from .datamodules import OracleDataModule, PoetryDataModule, SequenceDataModule
-from .models import MODELS, SeqGAN, SequenceSamples
+from .models import MODELS, SequenceSamples
 from .poetry import format_poem, write_texts
 
 
@@ -21,6 +21,7 @@ class SequenceDomain(DomainPlugin):
     """
 
     models = tuple(MODELS)
+    model_classes = MODELS
     default_model = "seqgan"
     config_package = "ganforge_sequence.conf"
     datamodule_class: type[SequenceDataModule] = SequenceDataModule
@@ -31,12 +32,6 @@ class SequenceDomain(DomainPlugin):
         """The domain's data module from ``cfg.data``."""
         return self.datamodule_class(cfg.data)
 
-    def build_module(self, cfg: Any, spec: Mapping[str, Any]) -> SeqGAN:
-        """The model class registered under ``cfg.model.name``."""
-        name = cfg.model.name
-        if name not in MODELS:
-            raise choices_error(f"model for domain '{self.name}'", name, MODELS)
-        return MODELS[name](cfg, spec)
 
     def sample_texts(self, samples: SequenceSamples) -> list[str]:
         """One text per sample (default: the tokenizer's decoding)."""

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import torch
 
-from ganforge import DomainPlugin, choices_error
+from ganforge import DomainPlugin
 from ganforge_points.data import RowsDataModule
 from ganforge_points.export import export_rows
 from ganforge_points.model import MLPGAN
@@ -20,6 +20,7 @@ class PointsDomain(DomainPlugin):
 
     name = "points"
     models = tuple(MODELS)
+    model_classes = MODELS  # the default build_module instantiates these
     default_model = "mlp"
     config_package = "ganforge_points.conf"
     description = "rows of numbers from CSV (2-D: point clouds); embedded 8-Gaussians ring"
@@ -27,12 +28,6 @@ class PointsDomain(DomainPlugin):
     def build_datamodule(self, cfg: Any) -> RowsDataModule:
         """Rows from ``cfg.data.path`` (``null``: the embedded default)."""
         return RowsDataModule(cfg.data)
-
-    def build_module(self, cfg: Any, spec: Mapping[str, Any]):
-        """The model named ``cfg.model.name``."""
-        if cfg.model.name not in MODELS:
-            raise choices_error("model for domain 'points'", cfg.model.name, MODELS)
-        return MODELS[cfg.model.name](cfg, spec)
 
     def export_samples(self, samples: Any, out_dir: Path, stem: str, individual: bool = False) -> list[Path]:
         """One CSV of all rows (a row is one sample, so ``individual`` writes the same file)."""
