@@ -25,12 +25,16 @@ class StepCSVLogger(Logger):
         self._dir = Path(save_dir)
         self._rows: list[dict[str, Any]] = []
         self._keys: list[str] = ["step"]
+        # rows/columns already in the file: save() appends while the header is unchanged
+        self._written_rows = 0
+        self._written_keys: list[str] = []
         path = self.path
         if path.is_file():
             with path.open(newline="") as fh:
                 reader = csv.DictReader(fh)
                 self._keys = list(reader.fieldnames or ["step"])
                 self._rows = [dict(r) for r in reader]
+            self._written_rows, self._written_keys = len(self._rows), list(self._keys)
 
     @property
     def path(self) -> Path:
@@ -61,6 +65,7 @@ class StepCSVLogger(Logger):
     def truncate_after(self, step: int) -> None:
         """Drop rows logged after ``step`` (they are redone after a resume)."""
         self._rows = [r for r in self._rows if float(r.get("step") or 0) <= step]
+        self._written_rows = 0  # the file must be rewritten without the dropped rows
 
     @rank_zero_only
     def log_hyperparams(self, params: Any, *args: Any, **kwargs: Any) -> None:
@@ -77,14 +82,20 @@ class StepCSVLogger(Logger):
 
     @rank_zero_only
     def save(self) -> None:
-        """Rewrite the file atomically with every row so far."""
+        """Append the new rows; rewrite the file atomically when columns were added."""
         self._dir.mkdir(parents=True, exist_ok=True)
+        if self._written_rows and self._keys == self._written_keys and self.path.is_file():
+            with self.path.open("a", newline="") as fh:
+                csv.DictWriter(fh, fieldnames=self._keys).writerows(self._rows[self._written_rows :])
+            self._written_rows = len(self._rows)
+            return
         tmp = self.path.with_suffix(".csv.tmp")
         with tmp.open("w", newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=self._keys)
             writer.writeheader()
             writer.writerows(self._rows)
         os.replace(tmp, self.path)
+        self._written_rows, self._written_keys = len(self._rows), list(self._keys)
 
     @rank_zero_only
     def finalize(self, status: str) -> None:
