@@ -36,7 +36,7 @@ def make_cfg(**model):
 
 def fit(module, n=4096, batch=128):
     torch.manual_seed(0)
-    data = TargetData = torch.randn(n, 1) * 0.5 + TARGET_MEAN  # noqa: F841
+    data = torch.randn(n, 1) * 0.5 + TARGET_MEAN
     loader = DataLoader(TensorDataset(data), batch_size=batch, shuffle=True, drop_last=True)
     trainer = pl.Trainer(
         accelerator="cpu", max_epochs=-1, max_steps=-1, logger=False, enable_checkpointing=False,
