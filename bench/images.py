@@ -68,10 +68,9 @@ def main() -> None:
     args = parser.parse_args()
 
     import torch
-    from omegaconf import OmegaConf
-
     from lightning.pytorch import seed_everything
     from lightning.pytorch.callbacks import Callback
+    from omegaconf import OmegaConf
 
     from ganforge.callbacks import StepSchedule
     from ganforge.config import compose_config

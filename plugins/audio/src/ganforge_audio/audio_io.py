@@ -16,6 +16,7 @@ import numpy as np
 import soundfile as sf
 import torch
 import torchaudio.functional as AF
+
 from ganforge.errors import GanforgeError, choices_error
 
 log = logging.getLogger("ganforge_audio")

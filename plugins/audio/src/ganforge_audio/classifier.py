@@ -21,11 +21,11 @@ import lightning.pytorch as pl
 import torch
 import torch.nn.functional as F
 import torchaudio
-from ganforge.errors import GanforgeError
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 from torchmetrics.classification import MulticlassAccuracy
 
+from ganforge.errors import GanforgeError
 from ganforge_audio.audio_io import AudioFolder, resample
 
 log = logging.getLogger("ganforge_audio")

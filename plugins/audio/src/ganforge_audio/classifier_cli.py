@@ -21,7 +21,6 @@ import sys
 from collections.abc import Sequence
 
 from ganforge.errors import GanforgeError
-
 from ganforge_audio.audio_io import load_audio_folder
 from ganforge_audio.classifier import load_classifier, save_classifier, train_classifier
 from ganforge_audio.metrics import inception_score

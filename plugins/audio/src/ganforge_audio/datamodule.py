@@ -12,10 +12,10 @@ from typing import Any
 
 import lightning.pytorch as pl
 import torch
-from ganforge.errors import GanforgeError
-from ganforge.plugin import DataSpecMixin
 from torch.utils.data import DataLoader, Dataset
 
+from ganforge.errors import GanforgeError
+from ganforge.plugin import DataSpecMixin
 from ganforge_audio.audio_io import AUDIO_EXTENSIONS, AudioFolder, load_audio_folder
 from ganforge_audio.drums import default_drums_dir
 from ganforge_audio.spectrogram import SpectrogramCodec, dataset_moments

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
+
 from ganforge import AdversarialModule
 from ganforge.errors import GanforgeError
-
 from ganforge_audio.specgan import SpecGANDiscriminator, SpecGANGenerator
 from ganforge_audio.spectrogram import SpectrogramCodec
 from ganforge_audio.wavegan import WaveGANDiscriminator, WaveGANGenerator

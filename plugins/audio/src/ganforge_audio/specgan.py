@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from ganforge.errors import GanforgeError
 from torch import nn
+
+from ganforge.errors import GanforgeError
 
 KERNEL = 5
 N_LAYERS = 5

@@ -14,8 +14,9 @@ from collections.abc import Iterable
 
 import torch
 import torchaudio.functional as AF
-from ganforge.errors import GanforgeError
 from torch import nn
+
+from ganforge.errors import GanforgeError
 
 LOG_EPS = 1e-6
 

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from ganforge.errors import GanforgeError, choices_error
 from torch import nn
+
+from ganforge.errors import GanforgeError, choices_error
 
 KERNEL = 25
 UPSAMPLE_MODES = ("transpose", "nearest")

@@ -27,6 +27,7 @@ from collections.abc import Iterator
 import numpy as np
 import scipy.sparse as sp
 import torch
+
 from ganforge.errors import GanforgeError
 
 #: Entries per dense block; bounds the temporary memory of streaming a dense score source.

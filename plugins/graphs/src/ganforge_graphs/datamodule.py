@@ -16,10 +16,10 @@ from typing import Any
 import lightning.pytorch as pl
 import scipy.sparse as sp
 import torch
-from ganforge.errors import GanforgeError, choices_error
-from ganforge.plugin import DataSpecMixin
 from torch.utils.data import DataLoader, IterableDataset
 
+from ganforge.errors import GanforgeError, choices_error
+from ganforge.plugin import DataSpecMixin
 from ganforge_graphs.cell_model import directed_edge_lists
 from ganforge_graphs.loading import embedded_cora_ml_path, load_graph
 from ganforge_graphs.preprocessing import CleanGraph, clean_graph

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from ganforge.errors import GanforgeError
 from sklearn.metrics import average_precision_score, roc_auc_score
 
+from ganforge.errors import GanforgeError
 from ganforge_graphs.assembly import ScoreMatrix, SparseScores
 
 

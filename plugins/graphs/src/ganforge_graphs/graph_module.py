@@ -24,10 +24,10 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 import torch
+
 from ganforge import AdversarialModule
 from ganforge.errors import GanforgeError, choices_error
 from ganforge.utils import seeded
-
 from ganforge_graphs.assembly import ScoreMatrix, assemble_graph
 from ganforge_graphs.evaluation import edge_overlap, link_prediction_scores
 

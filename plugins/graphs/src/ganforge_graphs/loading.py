@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
+
 from ganforge.errors import GanforgeError
 
 CSR_KEYS = ("adj_data", "adj_indices", "adj_indptr", "adj_shape")

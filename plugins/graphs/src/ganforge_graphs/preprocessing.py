@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from ganforge.errors import GanforgeError
 from scipy.sparse.csgraph import breadth_first_order, connected_components
+
+from ganforge.errors import GanforgeError
 
 
 def symmetrise(adjacency: sp.spmatrix) -> sp.csr_matrix:

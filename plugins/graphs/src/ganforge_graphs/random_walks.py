@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 import torch
+
 from ganforge.errors import GanforgeError
 
 

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from ganforge.errors import GanforgeError
 from scipy.sparse.csgraph import minimum_spanning_tree
+
+from ganforge.errors import GanforgeError
 
 
 @dataclass

@@ -235,7 +235,7 @@ class ImageEvaluator:
         return out
 
 
-_EVALUATORS: "weakref.WeakKeyDictionary[Any, ImageEvaluator]" = weakref.WeakKeyDictionary()
+_EVALUATORS: weakref.WeakKeyDictionary[Any, ImageEvaluator] = weakref.WeakKeyDictionary()
 
 
 def evaluate_images(module: Any, datamodule: Any) -> dict[str, float]:

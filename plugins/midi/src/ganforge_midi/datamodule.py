@@ -18,16 +18,16 @@ from typing import Any
 
 import pretty_midi
 import torch
-from ganforge.errors import GanforgeError, choices_error
-from ganforge_sequence.datamodules import SequenceDataModule
-from ganforge_sequence.oracle import nll_test
 from omegaconf import OmegaConf
 
+from ganforge.errors import GanforgeError, choices_error
 from ganforge_midi.default_data import default_data_dir
 from ganforge_midi.export import export_settings
 from ganforge_midi.metrics import bleu4, music_metrics
 from ganforge_midi.reading import read_midi_folder
 from ganforge_midi.tokenizers import TOKENIZERS, MidiTokenizer, tokenizer_from_spec
+from ganforge_sequence.datamodules import SequenceDataModule
+from ganforge_sequence.oracle import nll_test
 
 log = logging.getLogger(__name__)
 

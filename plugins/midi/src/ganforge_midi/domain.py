@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from ganforge.errors import GanforgeError
-from ganforge_sequence.domain import SequenceDomain
-from ganforge_sequence.models import SequenceSamples
-
 from ganforge_midi.datamodule import MidiDataModule
 from ganforge_midi.export import export_settings, export_token_samples
+from ganforge_sequence.domain import SequenceDomain
+from ganforge_sequence.models import SequenceSamples
 
 
 class MidiDomain(SequenceDomain):

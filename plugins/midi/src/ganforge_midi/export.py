@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 import pretty_midi
-from ganforge.errors import GanforgeError
 
+from ganforge.errors import GanforgeError
 from ganforge_midi.tokenizers.base import MidiTokenizer
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pretty_midi
+
 from ganforge.errors import GanforgeError
 
 REST = -1  # grid value for "nothing sounding"

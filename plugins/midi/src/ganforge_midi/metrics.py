@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pretty_midi
+
 from ganforge_sequence.bleu import bleu
 
 NoteList = Sequence[pretty_midi.Note]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pretty_midi
+
 from ganforge.errors import GanforgeError
 
 log = logging.getLogger(__name__)

@@ -72,7 +72,7 @@ class InceptionFeatureNet(FeatureNet):
                 f"(expected '{INCEPTION_WEIGHTS_FILE}'): {first}"
             ) from None
 
-    def train(self, mode: bool = True) -> "InceptionFeatureNet":
+    def train(self, mode: bool = True) -> InceptionFeatureNet:
         """Always in eval mode: the converted TF graph has no training behaviour."""
         return super().train(False)
 

@@ -10,11 +10,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from ganforge.errors import GanforgeError, choices_error
-from ganforge_sequence.tokenizer import register_tokenizer
-
 from ganforge_midi.tokenizers.base import MidiTokenizer
 from ganforge_midi.tokenizers.events import EventsTokenizer
 from ganforge_midi.tokenizers.melody88 import Melody88Tokenizer
+from ganforge_sequence.tokenizer import register_tokenizer
 
 TOKENIZERS: dict[str, type[MidiTokenizer]] = {
     Melody88Tokenizer.name: Melody88Tokenizer,

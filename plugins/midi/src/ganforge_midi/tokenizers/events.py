@@ -14,8 +14,8 @@ from typing import Any
 import miditok
 import pretty_midi
 import symusic
-from ganforge.errors import GanforgeError
 
+from ganforge.errors import GanforgeError
 from ganforge_midi.melody import pitched_instruments
 from ganforge_midi.tokenizers.base import MidiTokenizer
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 import pretty_midi
-from ganforge.errors import GanforgeError
 
+from ganforge.errors import GanforgeError
 from ganforge_midi.melody import REST, key_of, pick_melody_instrument, sample_top_pitch, shift_to_common_key
 from ganforge_midi.tokenizers.base import MidiTokenizer
 
