@@ -99,7 +99,7 @@ def test_paired_bad_keys_are_one_line_errors(tmp_path):
 def test_unpaired_cyclegan_layout_detects_true_test_pairs(tmp_path):
     for folder, n in (("trainA", 3), ("trainB", 5), ("testA", 2), ("testB", 2)):
         for i in range(n):
-            write_png(tmp_path / folder / f"{i}.png", np.full((24, 24), 10 * i, np.uint8))
+            write_png(tmp_path / folder / f"{i}.png", (np.arange(576).reshape(24, 24) % 7 + 10 * i).astype(np.uint8))
     dm = UnpairedImageDataModule(cfg(path=str(tmp_path)))
     dm.setup("fit")
     assert dm.spec()["num_images_a"] == 3 and dm.spec()["num_images_b"] == 5

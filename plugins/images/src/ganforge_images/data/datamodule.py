@@ -3,7 +3,9 @@
 ``data.path`` may be: ``null`` (the embedded digits), a folder of images (recursive;
 sub-folders name the classes when ``data.labels_from_folders`` is true), a folder with
 MNIST/Fashion-MNIST IDX files, or an ``.npz`` file. Everything is resized and
-center-cropped to ``data.size`` and scaled to [-1, 1].
+center-cropped to ``data.size`` and scaled to [-1, 1]. 16-bit and float images are scaled
+to 8 bits (not clipped); unreadable, constant and too-small images (``data.min_image_size``)
+are skipped with a warning naming them, and NaN/inf in an ``.npz`` rejects the file.
 """
 
 from __future__ import annotations
@@ -12,15 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import lightning.pytorch as pl
-import numpy as np
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
 from ganforge.errors import GanforgeError, choices_error
 from ganforge.plugin import DataSpecMixin
 from ganforge_images.data.embedded import load_digits
-from ganforge_images.data.folder import load_folder, prepare_array
-from ganforge_images.data.mnist import find_idx_pair, load_idx_folder, load_npz
+from ganforge_images.data.folder import MIN_IMAGE_SIZE, load_folder, prepare_array
+from ganforge_images.data.mnist import checked_npz_images, find_idx_pair, load_idx_folder, load_npz
 
 FORMATS = ("auto", "folder", "idx", "npz")
 MIN_SIZE = 8
@@ -37,14 +38,16 @@ def detect_format(path: Path) -> str:
     return "folder"
 
 
-def load_labelled_folder(root: Path, size: int, channels: int | None) -> tuple[torch.Tensor, torch.Tensor, list[str]]:
+def load_labelled_folder(
+    root: Path, size: int, channels: int | None, min_size: int = MIN_IMAGE_SIZE
+) -> tuple[torch.Tensor, torch.Tensor, list[str]]:
     """Images below ``root/<class>/...`` with the sub-folder name as class (sorted names -> ids)."""
     classes = sorted(p.name for p in root.iterdir() if p.is_dir())
     if not classes:
         raise GanforgeError(f"data.path={root}: no class sub-folders; expected one sub-folder of images per class")
     xs, ys = [], []
     for i, name in enumerate(classes):
-        x, _ = load_folder(root / name, size, channels)
+        x, _ = load_folder(root / name, size, channels, min_size)
         channels = channels or x.shape[1]
         xs.append(x)
         ys.append(torch.full((x.shape[0],), i, dtype=torch.long))
@@ -63,6 +66,9 @@ def load_image_data(data_cfg: Any, split: str = "train") -> tuple[torch.Tensor, 
     fmt = str(data_cfg.get("format", "auto"))
     if fmt not in FORMATS:
         raise choices_error("data.format", fmt, FORMATS)
+    min_size = data_cfg.get("min_image_size", MIN_IMAGE_SIZE)
+    if not isinstance(min_size, int) or isinstance(min_size, bool) or min_size < 0:
+        raise GanforgeError(f"data.min_image_size={min_size}: expected an integer >= 0 (0 disables the check)")
     path = data_cfg.get("path")
     if path is None:
         images, labels = load_digits(split)
@@ -76,15 +82,14 @@ def load_image_data(data_cfg: Any, split: str = "train") -> tuple[torch.Tensor, 
         return prepare_array(images, size, channels or 1), torch.from_numpy(labels), [str(i) for i in range(int(labels.max()) + 1)]
     if fmt == "npz":
         images, labels = load_npz(path, split)
-        if images.ndim not in (3, 4) or images.dtype != np.uint8:
-            raise GanforgeError(f"{path}: expected uint8 images [N, H, W] or [N, H, W, C], got {images.dtype} {images.shape}")
+        images, labels = checked_npz_images(path, images, labels, min_size)
         chans = channels or (1 if images.ndim == 3 or images.shape[-1] == 1 else 3)
         lab = torch.from_numpy(labels) if labels is not None else None
         names = [str(i) for i in range(int(labels.max()) + 1)] if labels is not None else None
         return prepare_array(images, size, chans), lab, names
     if data_cfg.get("labels_from_folders", False):
-        return load_labelled_folder(path, size, channels)
-    images, _ = load_folder(path, size, channels)
+        return load_labelled_folder(path, size, channels, min_size)
+    images, _ = load_folder(path, size, channels, min_size)
     return images, None, None
 
 

@@ -29,26 +29,93 @@ def list_images(folder: str | Path) -> list[Path]:
     return files
 
 
-def read_image(path: Path, channels: int) -> np.ndarray | None:
-    """One image as ``[H, W, C]`` uint8 with ``channels`` 1 or 3; ``None`` if unreadable."""
+#: Images whose shorter side is below this many pixels are rejected (``data.min_image_size``).
+MIN_IMAGE_SIZE = 8
+#: PIL modes of one-channel images (16-bit and float ones included).
+GREY_MODES = ("L", "1", "LA", "La", "I", "F", "I;16", "I;16B", "I;16L", "I;16N")
+#: Files named one by one in warnings about skipped images; the rest are only counted.
+NAMED_SKIPS = 5
+
+
+def _grey_to_uint8(im: Image.Image, path: Path) -> np.ndarray:
+    """A 16-bit, 32-bit integer or float grey image as uint8 ``[H, W]``, scaled (not clipped).
+
+    PIL's ``convert("L")`` clips ``I;16`` values above 255, which turns a 16-bit PNG almost
+    white; here 0..65535 maps to 0..255. Float images in [0, 1] are scaled by 255, other
+    float ranges are clipped to 0..255; NaN/inf pixels reject the file.
+    """
+    arr = np.asarray(im)
+    if im.mode == "F":
+        arr = arr.astype(np.float64)
+        bad = int(np.count_nonzero(~np.isfinite(arr)))
+        if bad:
+            raise ValueError(f"{bad} NaN/inf pixel(s); expected finite values")
+        if arr.size and arr.min() >= 0.0 and arr.max() <= 1.0:
+            arr = arr * 255.0
+        return np.clip(np.rint(arr), 0, 255).astype(np.uint8)
+    # I;16* are 0..65535; mode I (32-bit) is what older Pillows give for 16-bit PNGs
+    arr = np.clip(arr.astype(np.int64), 0, 65535)
+    return np.rint(arr / 257.0).astype(np.uint8)
+
+
+def decode_image(path: Path, channels: int) -> np.ndarray:
+    """One image as ``[H, W, C]`` uint8 with ``channels`` 1 or 3 (16-bit and float images scaled).
+
+    Raises ``ValueError``/``OSError`` (with a reason) for a file that is not a readable image.
+    """
     try:
         with Image.open(path) as im:
-            im = im.convert("L" if channels == 1 else "RGB")
-            arr = np.asarray(im, dtype=np.uint8)
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
-        log.warning("skipping unreadable image %s (%s)", path, exc)
-        return None
+            im.load()
+            if im.mode in ("I", "F") or im.mode.startswith("I;16"):
+                grey = Image.fromarray(_grey_to_uint8(im, path))
+                im = grey if channels == 1 else grey.convert("RGB")
+            else:
+                im = im.convert("L" if channels == 1 else "RGB")
+            arr = np.array(im, dtype=np.uint8)  # a writable copy
+    except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
+        raise ValueError(f"not a readable image ({exc})") from None
     return arr[:, :, None] if arr.ndim == 2 else arr
 
 
+def degenerate_reason(arr: np.ndarray, min_size: int = MIN_IMAGE_SIZE) -> str | None:
+    """Why a decoded ``[H, W, C]`` image is unusable as training data, or ``None`` if it is fine.
+
+    Too small (shorter side under ``min_size`` pixels: upscaling a 1x1 image to the model's
+    size only trains a flat colour) or constant (every pixel the same value).
+    """
+    h, w = arr.shape[:2]
+    if min(h, w) < min_size:
+        return f"is {w}x{h} pixels; expected at least {min_size}x{min_size} (data.min_image_size)"
+    if arr.size and int(arr.max()) == int(arr.min()):
+        return f"is constant (every pixel = {int(arr.flat[0])}); expected an image with content"
+    return None
+
+
+def read_image(path: Path, channels: int, min_size: int = 0) -> np.ndarray | None:
+    """One image as ``[H, W, C]`` uint8 with ``channels`` 1 or 3; ``None`` (logged by name) if unusable.
+
+    ``min_size`` > 0 also rejects degenerate images (see :func:`degenerate_reason`).
+    """
+    try:
+        arr = decode_image(path, channels)
+    except (OSError, ValueError) as exc:
+        log.warning("skipping unreadable image %s (%s)", path, exc)
+        return None
+    reason = degenerate_reason(arr, min_size) if min_size > 0 else None
+    if reason:
+        log.warning("skipping image %s: it %s", path, reason)
+        return None
+    return arr
+
+
 def detect_channels(files: Sequence[Path]) -> int:
-    """1 if every one of the first images is grayscale, else 3."""
+    """1 if every one of the first images is grayscale (8-bit, 16-bit or float), else 3."""
     for path in files[:32]:
         try:
             with Image.open(path) as im:
-                if im.mode not in ("L", "1", "I;16", "I"):
+                if im.mode not in GREY_MODES:
                     return 3
-        except (UnidentifiedImageError, OSError):
+        except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
             continue
     return 1
 
@@ -95,24 +162,40 @@ def prepare_array(images: np.ndarray, size: int, channels: int) -> torch.Tensor:
     return torch.cat(out)
 
 
-def load_folder(folder: str | Path, size: int, channels: int | None = None) -> tuple[torch.Tensor, list[Path]]:
-    """All readable images below ``folder`` as ``[N, C, size, size]`` floats in [-1, 1].
+def load_folder(
+    folder: str | Path, size: int, channels: int | None = None, min_size: int = MIN_IMAGE_SIZE
+) -> tuple[torch.Tensor, list[Path]]:
+    """All usable images below ``folder`` as ``[N, C, size, size]`` floats in [-1, 1].
 
-    Images of different sizes are each resized and center-cropped. Unreadable files are
-    logged by name and skipped; if none is readable the error names the folder.
+    Images of different sizes are each resized and center-cropped. Files that cannot be
+    decoded, and degenerate images (smaller than ``min_size`` pixels, or constant), are
+    skipped with a warning naming them (the first few by name, then a count); if none is
+    usable the error names the folder and the first rejected file with its reason.
     """
     files = list_images(folder)
     channels = channels or detect_channels(files)
-    tensors, kept = [], []
+    tensors, kept, rejected = [], [], []
     for path in files:
-        arr = read_image(path, channels)
-        if arr is None:
+        try:
+            arr = decode_image(path, channels)
+            reason = degenerate_reason(arr, min_size) if min_size > 0 else None
+        except (OSError, ValueError) as exc:
+            arr, reason = None, f"is not a readable image ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
+        if reason:
+            rejected.append((path, reason))
+            if len(rejected) <= NAMED_SKIPS:
+                log.warning("skipping %s: it %s", path, reason)
             continue
         tensors.append(prepare_array(arr[None], size, channels))
         kept.append(path)
-    skipped = len(files) - len(kept)
-    if skipped:
-        log.warning("%d of %d files in %s could not be read and were skipped", skipped, len(files), folder)
     if not tensors:
-        raise GanforgeError(f"data.path={folder}: none of the {len(files)} image files could be read")
+        first, why = rejected[0]
+        raise GanforgeError(
+            f"data.path={folder}: none of the {len(files)} image files is usable; e.g. {first} {why}"
+        )
+    if rejected:
+        log.warning(
+            "skipped %d of %d image files in %s (unreadable, smaller than %dx%d or constant)",
+            len(rejected), len(files), folder, min_size, min_size,
+        )
     return torch.cat(tensors), kept
