@@ -88,20 +88,90 @@ def resample(audio: torch.Tensor, orig_rate: int, new_rate: int) -> torch.Tensor
     return AF.resample(audio, int(orig_rate), int(new_rate))
 
 
-def read_mono(path: Path, sample_rate: int) -> torch.Tensor:
-    """Decode ``path``, mix down to mono and resample to ``sample_rate``.
+#: Files below this sample rate are rejected: they are not audio, and resampling them to the
+#: training rate would multiply their length by thousands.
+MIN_SAMPLE_RATE = 1000
+#: Skipped or clipped files named one by one in warnings; the rest are only counted.
+NAMED_FILES = 5
 
-    Returns a 1-D float32 tensor. Raises :class:`GanforgeError` naming the file if it
-    cannot be decoded or holds no audio frames.
+
+def wav_truncation(path: Path) -> tuple[int, int] | None:
+    """``(declared, present)`` bytes of a RIFF/WAVE ``data`` chunk cut short, else ``None``.
+
+    libsndfile silently reads what is there, so a WAV cut during a copy would be zero-padded
+    into a training window; the chunk walk is hand-written because neither soundfile nor the
+    standard ``wave`` module exposes the declared chunk size. Streamed WAVs (size 0 or
+    0xFFFFFFFF), RF64 and non-WAV files are not checked.
+    """
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(12)
+            if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+                return None
+            offset = 12
+            while offset + 8 <= size:
+                fh.seek(offset)
+                chunk = fh.read(8)
+                declared = int.from_bytes(chunk[4:8], "little")
+                if chunk[:4] == b"data":
+                    present = size - offset - 8
+                    if declared in (0, 0xFFFFFFFF) or present >= declared:
+                        return None
+                    return declared, present
+                offset += 8 + declared + (declared & 1)
+    except OSError:
+        return None
+    return None
+
+
+@dataclass
+class DecodedAudio:
+    """One decoded file: ``mono`` float32 at the training rate, and what was done to it."""
+
+    mono: torch.Tensor
+    rate: int
+    peak: float
+    clipped: bool
+
+
+def decode_audio(path: Path, sample_rate: int) -> DecodedAudio:
+    """Decode ``path``, clip float samples to [-1, 1], mix down to mono and resample.
+
+    Raises :class:`GanforgeError` naming the file when it cannot be decoded, holds no audio
+    frames, has a ``data`` chunk shorter than its header declares (truncated), holds NaN/inf
+    samples, or has a sample rate below :data:`MIN_SAMPLE_RATE`.
     """
     try:
         data, rate = sf.read(str(path), dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, ValueError, TypeError, OSError) as exc:
-        raise GanforgeError(f"cannot decode audio file {path}: {exc}") from exc
+        detail = getattr(exc, "error_string", None) or (str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        raise GanforgeError(f"cannot decode audio file {path} ({detail}); expected WAV/FLAC/OGG audio") from None
+    cut = wav_truncation(path)
+    if cut is not None:
+        raise GanforgeError(
+            f"audio file {path} is truncated: its data chunk declares {cut[0]} bytes but the file holds {cut[1]}"
+        )
     if data.shape[0] == 0:
         raise GanforgeError(f"audio file {path} has no audio frames")
+    bad = int(np.count_nonzero(~np.isfinite(data)))
+    if bad:
+        raise GanforgeError(f"audio file {path} has {bad} NaN/inf sample(s); expected finite samples in [-1, 1]")
+    if rate < MIN_SAMPLE_RATE:
+        raise GanforgeError(f"audio file {path} has sample rate {rate} Hz; expected at least {MIN_SAMPLE_RATE} Hz")
+    peak = float(np.abs(data).max())
+    clipped = peak > 1.0
+    if clipped:  # float WAV/FLAC may exceed full scale; the generators' tanh cannot
+        np.clip(data, -1.0, 1.0, out=data)
     mono = torch.from_numpy(np.ascontiguousarray(data.mean(axis=1)))
-    return resample(mono, rate, sample_rate).contiguous()
+    # band-limited resampling rings slightly past full scale near clipped peaks
+    mono = resample(mono, rate, sample_rate).clamp_(-1.0, 1.0).contiguous()
+    return DecodedAudio(mono, int(rate), peak, clipped)
+
+
+def read_mono(path: Path, sample_rate: int) -> torch.Tensor:
+    """Decode ``path`` to a 1-D float32 tensor at ``sample_rate`` (see :func:`decode_audio`)."""
+    return decode_audio(path, sample_rate).mono
 
 
 def fit_to_window(audio: torch.Tensor, window: int, slicing: str = "first") -> list[torch.Tensor]:
@@ -173,8 +243,10 @@ def load_audio_folder(
 ) -> AudioFolder:
     """Decode every audio file under ``root`` into training windows.
 
-    Unreadable files are logged by name (logger ``ganforge_audio``) and skipped; a folder
-    with no readable audio raises :class:`GanforgeError`.
+    Files that cannot be used (undecodable, empty, truncated, NaN/inf samples, sample rate
+    below :data:`MIN_SAMPLE_RATE`) are logged by name (logger ``ganforge_audio``) and skipped;
+    float samples beyond [-1, 1] are clipped with one warning counting the files; a folder
+    with no usable audio raises :class:`GanforgeError` naming the first rejected file.
     """
     root = Path(root).expanduser()
     if not root.is_dir():
@@ -193,23 +265,45 @@ def load_audio_folder(
     names: list[str | None] = []
     sources: list[str] = []
     skipped: list[tuple[str, str]] = []
+    clipped: list[tuple[str, float]] = []
+    resampled: set[int] = set()
     for path in files:
         rel = path.relative_to(root).as_posix()
         try:
-            audio = read_mono(path, sample_rate)
+            decoded = decode_audio(path, sample_rate)
         except GanforgeError as exc:
-            log.warning("skipping unreadable audio file %s: %s", path, exc)
             skipped.append((rel, str(exc)))
+            if len(skipped) <= NAMED_FILES:
+                log.warning("skipping %s", exc)
             continue
+        if decoded.clipped:
+            clipped.append((rel, decoded.peak))
+        if decoded.rate != sample_rate:
+            resampled.add(decoded.rate)
         label = label_of(rel, labels, pattern)
-        for piece in fit_to_window(audio, window, slicing):
+        for piece in fit_to_window(decoded.mono, window, slicing):
             clips.append(piece)
             names.append(label)
             sources.append(rel)
+    if skipped:
+        log.warning("skipped %d of %d audio files under %s (unreadable, truncated, empty or non-finite)",
+                    len(skipped), len(files), root)
     if not clips:
         exts = "/".join(e.lstrip(".") for e in extensions)
-        detail = f" ({len(skipped)} unreadable, e.g. {skipped[0][0]})" if skipped else ""
-        raise GanforgeError(f"data.path '{root}': no readable audio files ({exts}) found{detail}")
+        if skipped:
+            raise GanforgeError(
+                f"data.path '{root}': no readable audio files ({exts}) found; {len(skipped)} of {len(files)} "
+                f"rejected, e.g. {skipped[0][1]}"
+            )
+        raise GanforgeError(f"data.path '{root}': no audio files ({exts}) found (searched recursively)")
+    if clipped:
+        worst = max(clipped, key=lambda c: c[1])
+        log.warning(
+            "clipped %d of %d audio files to [-1, 1] (float samples beyond full scale; e.g. %s peaks at %.3g)",
+            len(clipped), len(files) - len(skipped), root / worst[0], worst[1],
+        )
+    if resampled:
+        log.info("resampled files at %s Hz to %d Hz", ", ".join(str(r) for r in sorted(resampled)), sample_rate)
     if labels == "none":
         return AudioFolder(clips, None, [], sources, sample_rate, window, skipped)
     class_names = sorted(set(names), key=_natural_key)
