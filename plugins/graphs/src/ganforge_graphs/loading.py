@@ -9,7 +9,8 @@
   allow-listed (``allow_pickle=True`` lifts that restriction).
 * anything else -- an edge-list text file: one edge per line, ``u v`` separated by whitespace or a
   comma (further columns such as weights are ignored); lines starting with ``#`` or ``%`` are
-  comments. Integer ids are used as node indices; any other ids are numbered in sorted order.
+  comments. Node ids are remapped to ``0..N-1`` (integers in numeric order, other ids in sorted
+  order), so ids need not be contiguous and memory follows the edge count, not the largest id.
 
 Every reader returns the adjacency as stored (possibly directed or weighted): cleaning happens in
 :mod:`ganforge_graphs.preprocessing`.
@@ -30,6 +31,10 @@ from ganforge.errors import GanforgeError
 CSR_KEYS = ("adj_data", "adj_indices", "adj_indptr", "adj_shape")
 SCIPY_NPZ_KEYS = ("data", "indices", "indptr", "shape", "format")
 PYG_SUFFIXES = (".pt", ".pth")
+#: A PyG graph declaring more nodes than this many per edge (plus the slack) is compacted to the
+#: nodes that carry an edge (see :func:`load_pyg_graph`).
+SPARSE_NODE_FACTOR = 16
+SPARSE_NODE_SLACK = 100_000
 EXPECTED_FORMATS = (
     "a NetGAN .npz (keys adj_data/adj_indices/adj_indptr/adj_shape), "
     "an edge-list text file ('u v' per line) or a torch.save'd PyG Data (.pt/.pth)"
@@ -139,12 +144,19 @@ def _labels_or_none(labels, n: int, path: Path) -> np.ndarray | None:
 
 
 def load_edge_list(path: str | Path) -> LoadedGraph:
-    """Read an edge-list text file (see the module docstring for the accepted syntax)."""
+    """Read an edge-list text file (see the module docstring for the accepted syntax).
+
+    Node ids are remapped to ``0..N-1`` (integer ids in numeric order, others in sorted order),
+    so memory grows with the number of edges, never with the largest id: an id of 2,000,000,000
+    in a 10-edge file gives a 10-edge graph, not a 2e9 x 2e9 matrix.
+    """
     path = Path(path)
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise GanforgeError(f"{path}: not a readable edge-list text file ({exc})") from exc
+        raise GanforgeError(f"{path}: not a readable UTF-8 edge-list text file ({exc}); expected 'u v' per line") from None
+    if "\x00" in text:
+        raise GanforgeError(f"{path}: holds NUL bytes (a binary file?); expected {EXPECTED_FORMATS}")
     sources: list[str] = []
     targets: list[str] = []
     splitter = re.compile(r"[,\s]+")
@@ -154,18 +166,21 @@ def load_edge_list(path: str | Path) -> LoadedGraph:
             continue
         tokens = splitter.split(line)
         if len(tokens) < 2:
-            raise GanforgeError(f"{path}:{line_no}: '{line}' is not an edge; expected 'u v' per line")
+            shown = line if len(line) <= 40 else line[:37] + "..."
+            raise GanforgeError(f"{path}:{line_no}: '{shown}' is not an edge; expected 'u v' per line")
         sources.append(tokens[0])
         targets.append(tokens[1])
     if not sources:
         raise GanforgeError(f"{path}: no edges found; expected {EXPECTED_FORMATS}")
     tokens = np.array(sources + targets)
     if all(t.isdigit() for t in tokens):
-        ids = tokens.astype(np.int64)
-        n = int(ids.max()) + 1
-    else:
-        _, ids = np.unique(tokens, return_inverse=True)
-        n = int(ids.max()) + 1
+        try:
+            tokens = tokens.astype(np.int64)
+        except OverflowError:
+            pass  # ids beyond int64 stay strings; they are only names
+    _, ids = np.unique(tokens, return_inverse=True)
+    ids = ids.reshape(-1)
+    n = int(ids.max()) + 1
     m = len(sources)
     adjacency = sp.csr_matrix((np.ones(m), (ids[:m], ids[m:])), shape=(n, n))
     return LoadedGraph(adjacency, None, str(path))
@@ -195,14 +210,23 @@ def load_pyg_graph(path: str | Path, allow_pickle: bool = False) -> LoadedGraph:
         shape = None if edge_index is None else tuple(edge_index.shape)
         raise GanforgeError(f"{path}: Data.edge_index has shape {shape}; expected (2, E)")
     edges = edge_index.cpu().numpy().astype(np.int64)
+    if edges.size == 0:
+        raise GanforgeError(f"{path}: Data.edge_index holds no edges; expected (2, E) with E >= 1")
     n = int(obj.num_nodes) if obj.num_nodes is not None else int(edges.max()) + 1
-    if edges.size and (edges.min() < 0 or edges.max() >= n):
+    if edges.min() < 0 or edges.max() >= n:
         raise GanforgeError(f"{path}: Data.edge_index has node ids outside [0, {n - 1}]")
-    adjacency = sp.csr_matrix((np.ones(edges.shape[1]), (edges[0], edges[1])), shape=(n, n))
     y = getattr(obj, "y", None)
     labels = None
     if y is not None and y.dim() == 1 and y.shape[0] == n:
         labels = y.cpu().numpy().astype(np.int64)
+    if n > SPARSE_NODE_FACTOR * edges.shape[1] + SPARSE_NODE_SLACK:
+        # Mostly isolated nodes (e.g. num_nodes=2e9 with a few edges): keep the nodes that carry
+        # an edge so memory follows the edges; isolated nodes are never trained on anyway.
+        used, inverse = np.unique(edges, return_inverse=True)
+        edges = inverse.reshape(edges.shape)
+        labels = labels[used] if labels is not None else None
+        n = int(used.size)
+    adjacency = sp.csr_matrix((np.ones(edges.shape[1]), (edges[0], edges[1])), shape=(n, n))
     return LoadedGraph(adjacency, labels, str(path))
 
 

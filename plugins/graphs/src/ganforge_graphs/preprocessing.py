@@ -7,6 +7,7 @@ connected component (LCC). For Cora-ML this maps 2,995 stored nodes to the 2,810
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,6 +15,8 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 from ganforge.errors import GanforgeError
+
+log = logging.getLogger("ganforge_graphs")
 
 
 def symmetrise(adjacency: sp.spmatrix) -> sp.csr_matrix:
@@ -95,7 +98,10 @@ def clean_graph(
 
     ``max_nodes`` then keeps a connected breadth-first slice of at most that many nodes.
     """
+    loops = int(np.count_nonzero(sp.csr_matrix(adjacency).diagonal()))
     adjacency = drop_self_loops(binarise(symmetrise(adjacency)))
+    if loops:
+        log.warning("%s: dropped %d self-loop(s) (NetGAN/CELL train on graphs without self-loops)", source, loops)
     kept = np.arange(adjacency.shape[0])
     if lcc:
         adjacency, kept = largest_connected_component(adjacency)

@@ -66,6 +66,12 @@ def link_prediction_split(
     m = len(edges)
     n_val = int(round(val_fraction * m))
     n_test = int(round(test_fraction * m))
+    for key, fraction, count in (("data.val_fraction", val_fraction, n_val), ("data.test_fraction", test_fraction, n_test)):
+        if fraction > 0 and count == 0:
+            raise GanforgeError(
+                f"{key}={fraction}: holds out 0 of the graph's {m} edges, so its link-prediction metrics would "
+                f"be empty; expected a graph with at least {int(np.ceil(0.5 / fraction))} edges (or {key}=0)"
+            )
     rng = np.random.default_rng(seed)
 
     # Random weights make the minimum spanning tree a random spanning tree.
