@@ -9,6 +9,7 @@ iteration) and the domain's ``evaluate`` calls ``final_metrics(generator, n)``.
 
 from __future__ import annotations
 
+import logging
 from functools import cached_property
 from typing import Any
 
@@ -23,8 +24,12 @@ from ganforge.plugin import DataSpecMixin
 from .bleu import ReferenceIndex, self_bleu
 from .generator import LSTMGenerator
 from .oracle import build_oracle, nll_oracle, nll_test, oracle_samples
-from .poetry import read_poems, split_poems
+from .poetry import limit_length, read_poems, split_poems
 from .tokenizer import CharTokenizer, IntegerTokenizer
+
+log = logging.getLogger("ganforge_sequence")
+#: Default ``data.max_len``: poems longer than this many characters are skipped (or truncated).
+DEFAULT_MAX_LEN = 512
 
 
 def _positive_int(cfg: Any, key: str, default: int | None = None, minimum: int = 1) -> int:
@@ -157,8 +162,9 @@ class PoetryDataModule(SequenceDataModule):
     """Character-level poems: ``data.path`` file/folder (one poem per line) or the embedded quatrains.
 
     Config (``data``): ``path`` (null = embedded), ``test_path`` (null = hold out
-    ``test_fraction`` of ``path`` with ``split_seed``), ``seq_len`` (null = longest training
-    poem; longer poems are an error), ``min_count`` (rarer characters become ``<unk>``),
+    ``test_fraction`` of ``path`` with ``split_seed``), ``max_len`` (poems longer than this
+    many characters are skipped, or cut with ``too_long: truncate``, with a count), ``seq_len``
+    (null = longest training poem; longer poems are an error), ``min_count`` (rarer characters become ``<unk>``),
     ``lines`` (verses per poem in exported files), ``limit`` (use at most this many poems),
     ``batch_size``.
     """
@@ -166,13 +172,17 @@ class PoetryDataModule(SequenceDataModule):
     def load(self) -> None:
         """Read, split, build the vocabulary and encode."""
         c = self.data_cfg
-        poems = read_poems(c.get("path"), "data.path")
+        max_len = _positive_int(c, "max_len", DEFAULT_MAX_LEN, minimum=2)
+        too_long = str(c.get("too_long", "skip"))
+        where = f"data.path={c.get('path') or 'embedded'}"
+        poems = limit_length(read_poems(c.get("path"), "data.path"), max_len, too_long, where)
         if c.get("limit") is not None:
             poems = poems[: _positive_int(c, "limit", minimum=2)]
         if c.get("test_path") is not None:
-            train, test = poems, read_poems(c.get("test_path"), "data.test_path")
+            test_where = f"data.test_path={c.get('test_path')}"
+            train, test = poems, limit_length(read_poems(c.get("test_path"), "data.test_path"), max_len, too_long, test_where)
         else:
-            train, test = split_poems(poems, float(c.get("test_fraction", 0.1)), int(c.get("split_seed", 0)))
+            train, test = split_poems(poems, float(c.get("test_fraction", 0.1)), int(c.get("split_seed", 0)), where)
         self.tokenizer = CharTokenizer.build(train, min_count=_positive_int(c, "min_count", 1))
         longest = max(len(self.tokenizer.encode(p)) for p in train)
         seq_len = longest if c.get("seq_len") is None else _positive_int(c, "seq_len", minimum=2)
@@ -184,6 +194,10 @@ class PoetryDataModule(SequenceDataModule):
             )
         if seq_len < 2:
             raise GanforgeError(f"data.path: poems of {seq_len} character(s) are too short; expected at least 2")
+        cut = sum(len(self.tokenizer.encode(p)) > seq_len for p in test)
+        if cut:
+            log.warning("data: %d of %d test poem(s) are longer than seq_len=%d and are truncated for NLL_test/BLEU",
+                        cut, len(test), seq_len)
         self.train_texts, self.test_texts = train, test
         self.train_tokens = torch.tensor([self.tokenizer.encode(p, seq_len) for p in train], dtype=torch.long)
         self.test_tokens = torch.tensor([self.tokenizer.encode(p, seq_len) for p in test], dtype=torch.long)

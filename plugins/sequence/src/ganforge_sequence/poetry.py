@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
-from ganforge.errors import GanforgeError
+from ganforge.errors import GanforgeError, choices_error
+
+log = logging.getLogger("ganforge_sequence")
 
 #: Shipped corpus: 3,000 five-character quatrains, see ``data/ATTRIBUTION.md``.
 EMBEDDED_POEMS = "wuyan_jueju_3000.txt"
@@ -29,6 +32,9 @@ def _read_lines(file: Path) -> list[str]:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise GanforgeError(f"data.path: {file} line {line} is not valid UTF-8; expected {EXPECTED}") from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise GanforgeError(f"data.path: {file} line {line} holds a NUL byte (a binary file?); expected {EXPECTED}")
     poems = []
     for line in text.splitlines():
         poem = "".join(line.split())
@@ -65,12 +71,44 @@ def read_poems(path: str | Path | None, key: str = "data.path") -> list[str]:
     return poems
 
 
-def split_poems(poems: Sequence[str], test_fraction: float, seed: int) -> tuple[list[str], list[str]]:
+#: What :func:`limit_length` does with a poem longer than ``data.max_len``.
+TOO_LONG_MODES = ("skip", "truncate")
+
+
+def limit_length(poems: Sequence[str], max_len: int, mode: str = "skip", where: str = "data.path") -> list[str]:
+    """Skip (``mode="skip"``) or cut (``"truncate"``) poems of more than ``max_len`` characters.
+
+    Without it one 200,000-character line sets ``seq_len`` to 200,000 and the models allocate
+    gigabytes; the count is logged as a warning naming ``where``. Whitespace is not counted
+    (it is not a token). All poems too long with ``skip`` is an error.
+    """
+    if mode not in TOO_LONG_MODES:
+        raise choices_error("mode", mode, TOO_LONG_MODES, where="data.too_long")
+    long = [i for i, p in enumerate(poems) if len(p) > max_len]
+    if not long:
+        return list(poems)
+    longest = max(len(poems[i]) for i in long)
+    if mode == "truncate":
+        log.warning("%s: truncated %d of %d poem(s) longer than data.max_len=%d characters (longest: %d)",
+                    where, len(long), len(poems), max_len, longest)
+        return [p[:max_len] for p in poems]
+    kept = [p for p in poems if len(p) <= max_len]
+    if not kept:
+        raise GanforgeError(
+            f"{where}: all {len(poems)} poem(s) are longer than data.max_len={max_len} characters (longest: {longest}); "
+            f"expected one poem per line (raise data.max_len or set data.too_long=truncate)"
+        )
+    log.warning("%s: skipped %d of %d poem(s) longer than data.max_len=%d characters (longest: %d)",
+                where, len(long), len(poems), max_len, longest)
+    return kept
+
+
+def split_poems(poems: Sequence[str], test_fraction: float, seed: int, where: str = "data.path") -> tuple[list[str], list[str]]:
     """Shuffle with ``seed`` and hold out ``test_fraction`` of the poems (at least one of each)."""
     if not 0.0 < test_fraction < 1.0:
         raise GanforgeError(f"data.test_fraction: {test_fraction} is not in (0, 1)")
     if len(poems) < 2:
-        raise GanforgeError(f"data: {len(poems)} poem(s) cannot be split into train and test; need at least 2")
+        raise GanforgeError(f"{where}: {len(poems)} poem(s) cannot be split into train and test; expected at least 2 lines")
     order = list(range(len(poems)))
     random.Random(seed).shuffle(order)
     n_test = min(len(poems) - 1, max(1, round(len(poems) * test_fraction)))
