@@ -24,7 +24,7 @@ from ganforge.errors import GanforgeError, choices_error
 from ganforge_midi.default_data import default_data_dir
 from ganforge_midi.export import export_settings
 from ganforge_midi.metrics import bleu4, music_metrics
-from ganforge_midi.reading import read_midi_folder
+from ganforge_midi.reading import DEFAULT_MAX_SECONDS, read_midi_folder
 from ganforge_midi.tokenizers import TOKENIZERS, MidiTokenizer, tokenizer_from_spec
 from ganforge_sequence.datamodules import SequenceDataModule
 from ganforge_sequence.oracle import nll_test
@@ -115,7 +115,10 @@ class MidiDataModule(SequenceDataModule):
         self.tokenizer = build_tokenizer(self.data_cfg)
         export = export_settings(_plain(self._get("export", {})))
         folder = self.folder()
-        corpus = read_midi_folder(folder, max_files=self.data_cfg.get("max_files"))
+        max_seconds = self._get("max_seconds", DEFAULT_MAX_SECONDS)
+        if isinstance(max_seconds, bool) or not isinstance(max_seconds, (int, float)) or not max_seconds > 0:
+            raise GanforgeError(f"data.max_seconds={max_seconds!r}: expected a positive number of seconds")
+        corpus = read_midi_folder(folder, max_files=self.data_cfg.get("max_files"), max_seconds=float(max_seconds))
         by_rel = {p.relative_to(folder).as_posix(): pm for p, pm in corpus.scores}
         train_names, test_names = split_files(sorted(by_rel), float(self._get("test_fraction", 0.1)))
         augment = [int(k) for k in _plain(self._get("augment_semitones", [])) if int(k) != 0]
