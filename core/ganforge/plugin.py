@@ -20,6 +20,11 @@ What a domain supplies:
 * ``evaluate(module, datamodule)`` -- final/periodic metric values (flat ``str -> float``).
 * ``sample_to_files(module, n, out_dir, options)`` -- what ``gan-sample`` calls; the
   default draws ``module.sample(n, **options)`` and exports one file per sample.
+* ``report_section(run_dir, assets_dir)`` -- the domain's samples in the HTML run report
+  (``gan-report``); the default shows the files under ``samples/`` by step.
+* ``media_for_logging(files, assets_dir)`` -- a sample step's images/audio for
+  TensorBoard; ``generator_example_inputs(module, n)`` -- the generator's inputs for
+  ``gan-export``; ``export_interpolation`` -- ``gan-sample interpolate=K`` sheets.
 """
 
 from __future__ import annotations
@@ -148,3 +153,35 @@ class DomainPlugin(ABC):
     def sample_options(self) -> Sequence[str]:
         """Names of the extra ``gan-sample`` options this domain understands."""
         return ()
+
+    def export_interpolation(self, samples: Any, out_dir: Path, stem: str, steps: int) -> list[Path]:
+        """Write ``gan-sample interpolate=K`` output: ``samples`` holds paths of ``steps``
+        samples each, path-major. The default writes one sheet (``individual=False``)."""
+        return self.export_samples(samples, out_dir, stem, individual=False)
+
+    def report_section(self, run_dir: Path, assets_dir: Path) -> Any:
+        """This domain's part of the run report (``gan-report``; :mod:`ganforge.report`).
+
+        Returns a :class:`ganforge.report.ReportSection`. ``assets_dir`` is where derived
+        files the page needs may be written (labelled plots, audio previews). The default
+        shows every file under ``samples/`` by training step: images shown, WAVs playable,
+        text inline, the rest linked.
+        """
+        from ganforge.report.sections import default_report_section
+
+        return default_report_section(self.name, Path(run_dir))
+
+    def media_for_logging(self, files: Sequence[Path], assets_dir: Path) -> list[Any]:
+        """Media of one sample step for experiment trackers (TensorBoard ``add_image`` /
+        ``add_audio``): a list of :class:`ganforge.report.Media`. ``files`` are what
+        :meth:`export_samples` wrote for the step. The default logs the PNG/JPEG images
+        and WAV files among them."""
+        from ganforge.report.media import default_media
+
+        return default_media(files)
+
+    def generator_example_inputs(self, module: AdversarialModule, n: int) -> tuple:
+        """Example inputs of the sampling generator's ``forward`` for ``gan-export`` (which
+        traces the generator alone). The default is the model's latent batch
+        ``(module.sample_noise(n),)``; conditional or image-to-image models override it."""
+        return (module.sample_noise(n),)

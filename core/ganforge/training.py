@@ -21,6 +21,7 @@ from ganforge.callbacks import RichStepProgress, StepSchedule
 from ganforge.errors import GanforgeError
 from ganforge.loggers import StepCSVLogger
 from ganforge.registry import get_registry
+from ganforge.report.callback import report_callbacks
 
 log = logging.getLogger("ganforge")
 
@@ -119,6 +120,7 @@ def train(cfg: DictConfig, run_dir: str | Path) -> dict[str, float]:
     callbacks: list = [schedule]
     if cfg.run.get("progress_bar", True):
         callbacks.append(RichStepProgress())
+    callbacks += report_callbacks(plugin, run_dir, cfg)  # report.html refresh, TensorBoard sample media
     trainer = build_trainer(cfg, run_dir, callbacks)
 
     ckpt_path = None

@@ -3,6 +3,11 @@
 Writes one file per sample from a trained model, without its data set. Any further
 ``key=value`` pairs are domain options (e.g. ``label=7``, ``direction=AtoB``,
 ``input=DIR``); ``gan-plugins`` and the domain docs list them.
+
+For models with a continuous latent: ``interpolate=K`` writes ``n`` interpolation paths
+of ``K`` steps (an image sheet with one path per row; for audio a WAV per path, its
+clips in sequence), ``truncation=PSI`` redraws latent entries beyond ``PSI`` (the
+truncation trick; StyleGAN2 truncates in w space instead).
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from pathlib import Path
 from ganforge.cli.run import fail
 from ganforge.errors import GanforgeError
 
-USAGE = "usage: gan-sample <run dir | checkpoint.ckpt> [n=64] [out=DIR] [seed=0] [checkpoint=last|best] [device=cpu] [domain options]"
+USAGE = "usage: gan-sample <run dir | checkpoint.ckpt> [n=64] [out=DIR] [seed=0] [checkpoint=last|best] [device=cpu] [interpolate=K] [truncation=PSI] [domain options]"
 
 
 def parse_args(argv: list[str]) -> tuple[str, dict[str, str]]:
@@ -51,8 +56,36 @@ def run_sample(argv: list[str]) -> list[Path]:
     module.to(torch.device(device))
     out.mkdir(parents=True, exist_ok=True)
     with seeded(seed, device):
-        files = plugin.sample_to_files(module, n, out, opts)
+        files = generate_files(plugin, module, n, out, opts)
     return files
+
+
+def generate_files(plugin, module, n: int, out: Path, opts: dict[str, str]) -> list[Path]:
+    """``interpolate=K`` / ``truncation=PSI`` through the latent (ganforge.generation),
+    unless the model implements them itself (listed in its ``SAMPLE_OPTIONS``); then the
+    plugin's ``sample_to_files``."""
+    from ganforge.generation import interpolation_latents, latent_override, parse_psi, parse_steps, truncate
+
+    native = set(getattr(module, "SAMPLE_OPTIONS", ())) | set(plugin.sample_options())
+    steps = parse_steps(opts.pop("interpolate")) if "interpolate" in opts and "interpolate" not in native else None
+    psi = parse_psi(opts.pop("truncation")) if "truncation" in opts and "truncation" not in native else None
+
+    def draw_with(original):
+        return (lambda k: truncate(original, k, psi)) if psi is not None else original
+
+    if steps is not None:
+        option = f"interpolate={steps}"
+
+        def make(original, count):
+            return interpolation_latents(draw_with(original), max(count // steps, 1), steps)
+
+        with latent_override(module, make, option):
+            samples = module.sample(n * steps, **opts)
+        return plugin.export_interpolation(samples, out, "interpolation", steps)
+    if psi is not None:
+        with latent_override(module, lambda original, count: truncate(original, count, psi), f"truncation={psi:g}"):
+            return plugin.sample_to_files(module, n, out, opts)
+    return plugin.sample_to_files(module, n, out, opts)
 
 
 def main() -> None:
