@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import logging
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -83,8 +84,8 @@ def load_npz(path: str | Path, split: str = "train") -> tuple[np.ndarray, np.nda
             for xi, yi in ((f"x_{split}", f"y_{split}"), (f"{split}_images", f"{split}_labels"), ("images", "labels"), ("x", "y")):
                 if xi in keys:
                     return z[xi], (z[yi].astype(np.int64) if yi in keys else None)
-    except (OSError, ValueError) as exc:
-        raise GanforgeError(f"{path}: cannot read npz ({exc})") from None
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        raise GanforgeError(f"{path}: cannot read npz ({exc}); expected an .npz written by numpy.savez") from None
     raise GanforgeError(
         f"{path}: no image array for split '{split}'; expected keys x_{split}/y_{split}, {split}_images/{split}_labels "
         f"or images/labels, found {sorted(keys)}"
