@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ganforge import DomainPlugin, GanforgeError
+from ganforge_images.augment import attach_diffaugment
 from ganforge_images.data.datamodule import ImageDataModule
 from ganforge_images.data.paired import PairedImageDataModule
 from ganforge_images.data.unpaired import UnpairedImageDataModule
@@ -18,7 +19,7 @@ DATAMODULES = {"images": ImageDataModule, "paired": PairedImageDataModule, "unpa
 
 
 class ImagesDomain(DomainPlugin):
-    """Image GANs: DCGAN, WGAN-GP, CGAN, pix2pix and CycleGAN over folders of images or MNIST-style data."""
+    """Image GANs: DCGAN, WGAN-GP, CGAN, pix2pix, CycleGAN and StyleGAN2 over folders of images or MNIST-style data."""
 
     name = "images"
     models = tuple(MODELS)
@@ -32,6 +33,12 @@ class ImagesDomain(DomainPlugin):
         kind = getattr(self.model_class(cfg.model.name), "data_kind", "images")
         return DATAMODULES[kind](cfg.data)
 
+    def build_module(self, cfg: Any, spec: Mapping[str, Any]):
+        """The model for ``cfg.model.name``, with DiffAugment in front of its discriminator when
+        ``model.diffaugment`` is set (any image model; see :mod:`ganforge_images.augment`)."""
+        module = super().build_module(cfg, spec)
+        attach_diffaugment(module, cfg)
+        return module
 
     def export_samples(self, samples: Any, out_dir: Path, stem: str, individual: bool = False) -> list[Path]:
         """PNG grid (run dirs) or one PNG per image (gan-sample)."""
@@ -42,8 +49,9 @@ class ImagesDomain(DomainPlugin):
         return evaluate_images(module, datamodule)
 
     def sample_options(self):
-        """``label`` (cgan), ``input`` (pix2pix, cyclegan), ``direction`` (cyclegan)."""
-        return ("label", "input", "direction")
+        """``label`` (cgan), ``input`` (pix2pix, cyclegan), ``direction`` (cyclegan); ``truncation``,
+        ``mixing``, ``styles``, ``interpolate``, ``noise`` (stylegan2)."""
+        return ("label", "input", "direction", "truncation", "mixing", "styles", "interpolate", "noise")
 
     def sample_to_files(self, module: Any, n: int, out_dir: Path, options: Mapping[str, Any]) -> list[Path]:
         """Samples of ``module`` as PNG files; translation models translate ``input=DIR``."""

@@ -11,6 +11,7 @@ from ganforge_images.models.cgan import CGAN
 from ganforge_images.models.cyclegan import CycleGAN
 from ganforge_images.models.dcgan import DCGAN
 from ganforge_images.models.pix2pix import Pix2Pix
+from ganforge_images.models.stylegan2 import StyleGAN2
 from ganforge_images.models.wgan_gp import WGANGP
 
 MODELS = {
@@ -19,4 +20,5 @@ MODELS = {
     "cgan": CGAN,
     "pix2pix": Pix2Pix,
     "cyclegan": CycleGAN,
+    "stylegan2": StyleGAN2,
 }

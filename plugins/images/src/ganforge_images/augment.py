@@ -1,0 +1,178 @@
+"""DiffAugment (Zhao et al. 2020) for every image GAN here, and ADA's adaptive probability.
+
+``model.diffaugment=[color,translation,cutout]`` (any subset, applied in that order; the
+string ``color+translation+cutout`` works too)
+makes the discriminator see augmented images -- real and fake alike, in the D step, the G
+step and inside gradient penalties -- through differentiable transforms, so G gets
+gradients through them and learns the un-augmented distribution. It is attached in one
+place, :func:`attach_diffaugment` (called by the images domain's ``build_module``), as a
+forward pre-hook on the model's discriminator network(s); model code is unchanged.
+
+* ``color``: brightness +U(-0.5, 0.5), saturation x U(0, 2), contrast x U(0.5, 1.5);
+* ``translation``: shift by up to 1/8 of the image size, zero fill;
+* ``cutout``: one zeroed square of half the image size at a random position.
+
+``model.augment_p`` (default 1, DiffAugment's setting) applies each transform to each
+image with that probability. ``model.ada_target`` (e.g. 0.6; models that report their
+real logits, i.e. stylegan2) adapts that probability with ADA's heuristic (Karras et al.
+2020b): every ``model.ada_interval`` (4) D steps, ``r_t = E[sign(D(real))]``; p moves by
+``sign(r_t - target) * batch * interval / (ada_kimg * 1000)`` (ada_kimg 500: p can go
+from 0 to 1 in 500k images), clamped to [0, 1], starting at 0.
+
+Hand-written because kornia's/torchvision's augmentations are not the DiffAugment
+transforms (different ranges, and no per-sample differentiable translation with zero fill).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+
+from ganforge.errors import GanforgeError, choices_error
+
+
+def brightness(x: torch.Tensor) -> torch.Tensor:
+    """Add U(-0.5, 0.5) per image."""
+    return x + (torch.rand(x.shape[0], 1, 1, 1, device=x.device, dtype=x.dtype) - 0.5)
+
+
+def saturation(x: torch.Tensor) -> torch.Tensor:
+    """Scale the deviation from the per-pixel channel mean by U(0, 2) per image."""
+    mean = x.mean(dim=1, keepdim=True)
+    return (x - mean) * (torch.rand(x.shape[0], 1, 1, 1, device=x.device, dtype=x.dtype) * 2) + mean
+
+
+def contrast(x: torch.Tensor) -> torch.Tensor:
+    """Scale the deviation from the image mean by U(0.5, 1.5) per image."""
+    mean = x.mean(dim=[1, 2, 3], keepdim=True)
+    return (x - mean) * (torch.rand(x.shape[0], 1, 1, 1, device=x.device, dtype=x.dtype) + 0.5) + mean
+
+
+def translation(x: torch.Tensor, ratio: float = 0.125) -> torch.Tensor:
+    """Shift each image by integers in ``[-s, s]`` (``s = round(ratio * size)``), filling with zeros."""
+    n, _, h, w = x.shape
+    sh, sw = int(h * ratio + 0.5), int(w * ratio + 0.5)
+    ty = torch.randint(-sh, sh + 1, (n, 1, 1), device=x.device)
+    tx = torch.randint(-sw, sw + 1, (n, 1, 1), device=x.device)
+    ys = torch.arange(h, device=x.device).reshape(1, h, 1) + ty + sh  # source rows in the padded image
+    xs = torch.arange(w, device=x.device).reshape(1, 1, w) + tx + sw
+    padded = nn.functional.pad(x, [sw, sw, sh, sh]).permute(0, 2, 3, 1)  # [N, H', W', C]
+    batch = torch.arange(n, device=x.device).reshape(n, 1, 1)
+    return padded[batch, ys, xs].permute(0, 3, 1, 2)
+
+
+def cutout(x: torch.Tensor, ratio: float = 0.5) -> torch.Tensor:
+    """Zero one square of side ``round(ratio * size)`` per image, centred anywhere (clipped at the border)."""
+    n, _, h, w = x.shape
+    ch, cw = int(h * ratio + 0.5), int(w * ratio + 0.5)
+    oy = torch.randint(0, h + (1 - ch % 2), (n, 1, 1), device=x.device) - ch // 2
+    ox = torch.randint(0, w + (1 - cw % 2), (n, 1, 1), device=x.device) - cw // 2
+    ys = torch.arange(h, device=x.device).reshape(1, h, 1)
+    xs = torch.arange(w, device=x.device).reshape(1, 1, w)
+    inside = (ys >= oy) & (ys < oy + ch) & (xs >= ox) & (xs < ox + cw)
+    return x * (~inside).unsqueeze(1).to(x.dtype)
+
+
+POLICIES = {"color": (brightness, saturation, contrast), "translation": (translation,), "cutout": (cutout,)}
+
+
+def parse_policy(value: Any) -> list[str]:
+    """``"color,translation,cutout"``, ``"color+cutout"`` or a list -> names; empty/``none``/null -> []."""
+    if value is None or value is False:
+        return []
+    if isinstance(value, str) or not hasattr(value, "__iter__"):
+        value = str(value).replace("+", ",").split(",")
+    names = [str(v).strip() for v in value]
+    names = [n for n in names if n and n.lower() not in ("none", "null", "false")]
+    for name in names:
+        if name not in POLICIES:
+            raise choices_error("DiffAugment transform", name, POLICIES, where="model.diffaugment")
+    return names
+
+
+class DiffAugment(nn.Module):
+    """The augmentation applied in front of the discriminator; ``p`` is a buffer (checkpointed)."""
+
+    def __init__(self, policy: list[str], p: float = 1.0, ada_target: float | None = None,
+                 ada_interval: int = 4, ada_kimg: float = 500.0):
+        super().__init__()
+        self.policy = list(policy)
+        self.ada_target = None if ada_target is None else float(ada_target)
+        self.ada_interval, self.ada_kimg = int(ada_interval), float(ada_kimg)
+        self.register_buffer("p", torch.tensor(0.0 if self.ada_target is not None else float(p)))
+        self.register_buffer("ada_stats", torch.zeros(3))  # sum of signs, count of logits, D steps
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``x`` with each transform applied to each image with probability ``p``."""
+        p = float(self.p)
+        if p <= 0:
+            return x
+        for name in self.policy:
+            for fn in POLICIES[name]:
+                y = fn(x)
+                if p < 1:
+                    keep = torch.rand(x.shape[0], 1, 1, 1, device=x.device) < p
+                    y = torch.where(keep, y, x)
+                x = y
+        return x
+
+    @torch.no_grad()
+    def observe(self, real_logits: torch.Tensor, batch_size: int) -> None:
+        """ADA: accumulate ``sign(D(real))`` of one D step; adjust ``p`` every ``ada_interval`` steps."""
+        if self.ada_target is None:
+            return
+        self.ada_stats += torch.stack([
+            real_logits.sign().sum().to(self.ada_stats), torch.tensor(float(real_logits.numel())).to(self.ada_stats),
+            torch.ones((), device=self.ada_stats.device),
+        ])
+        if int(self.ada_stats[2]) >= self.ada_interval:
+            r_t = float(self.ada_stats[0] / self.ada_stats[1].clamp(min=1))
+            step = (1.0 if r_t > self.ada_target else -1.0) * batch_size * self.ada_interval / (self.ada_kimg * 1000)
+            self.p.copy_((self.p + step).clamp(0.0, 1.0))
+            self.ada_stats.zero_()
+
+    def r_t(self) -> float:
+        """The overfitting heuristic over the steps seen since the last adjustment (0 if none)."""
+        return float(self.ada_stats[0] / self.ada_stats[1].clamp(min=1))
+
+
+def _discriminator_nets(module: nn.Module) -> list[nn.Module]:
+    d = getattr(module, "discriminator", None)
+    if d is None:
+        return []
+    return list(d.values()) if isinstance(d, nn.ModuleDict) else [d]
+
+
+def attach_diffaugment(module: nn.Module, cfg: Any) -> DiffAugment | None:
+    """Read ``model.diffaugment`` / ``augment_p`` / ``ada_*`` and hook the augmentation in front of
+    ``module``'s discriminator(s) (only while they are in training mode). Sets ``module.diffaugment``."""
+    m = cfg.model
+    policy = parse_policy(m.get("diffaugment", None))
+    ada_target = m.get("ada_target", None)
+    if not policy:
+        if ada_target is not None:
+            raise GanforgeError("model.ada_target is set but model.diffaugment is empty; expected e.g. "
+                                "model.diffaugment=color,translation,cutout")
+        return None
+    if ada_target is not None and not getattr(module, "reports_real_logits", False):
+        raise GanforgeError(f"model.ada_target: the adaptive probability needs D(real) from the training step; "
+                            f"model '{m.name}' does not report it (supported: stylegan2); use model.augment_p instead")
+    p = float(m.get("augment_p", 1.0) if m.get("augment_p", None) is not None else 1.0)
+    if not 0.0 <= p <= 1.0:
+        raise GanforgeError(f"model.augment_p={p}: expected a probability in [0, 1]")
+    aug = DiffAugment(policy, p, ada_target, int(m.get("ada_interval", 4) or 4), float(m.get("ada_kimg", 500) or 500))
+    nets = _discriminator_nets(module)
+    if not nets:
+        raise GanforgeError(f"model.diffaugment: model '{m.name}' has no discriminator to augment for")
+
+    def pre_hook(net, args):
+        if not net.training:
+            return None
+        return (aug(args[0]), *args[1:])
+
+    for net in nets:
+        net.register_forward_pre_hook(pre_hook)
+    module.diffaugment = aug
+    return aug
