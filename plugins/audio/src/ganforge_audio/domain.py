@@ -93,3 +93,19 @@ class AudioDomain(DomainPlugin):
     def sample_options(self):
         """No extra ``gan-sample`` options: samples are unconditional."""
         return ()
+
+    def export_interpolation(self, samples: Any, out_dir: Path, stem: str, steps: int) -> list[Path]:
+        """``gan-sample interpolate=K``: one WAV per path (its K clips in sequence) and a
+        spectrogram sheet with one path per row."""
+        from ganforge_audio.export import spectrogram_sheet, write_concatenated
+
+        audio, rate = samples.audio, samples.sample_rate
+        paths = [write_concatenated(audio[i : i + steps], Path(out_dir) / f"{stem}_{i // steps:03d}.wav", rate)
+                 for i in range(0, len(audio), steps)]
+        return paths + [spectrogram_sheet(audio, Path(out_dir) / f"{stem}_spectrograms.png", ncol=steps)]
+
+    def report_section(self, run_dir: Path, assets_dir: Path):
+        """Players with labelled waveform + spectrogram figures per sample step."""
+        from ganforge_audio.report import audio_report_section
+
+        return audio_report_section(Path(run_dir), Path(assets_dir))

@@ -86,6 +86,12 @@ class GraphsDomain(DomainPlugin):
         """``format=edgelist|pyg`` chooses the per-graph file type of ``gan-sample``."""
         return ("format",)
 
+    def report_section(self, run_dir: Path, assets_dir: Path):
+        """Generated vs training graph statistics, degree plots and subgraph drawings by step."""
+        from ganforge_graphs.report import graphs_report_section
+
+        return graphs_report_section(Path(run_dir), Path(assets_dir))
+
     def sample_to_files(self, module, n: int, out_dir: Path, options: Mapping[str, Any]) -> list[Path]:
         """``gan-sample``: ``n`` generated graphs, one file each."""
         unknown = sorted(set(options) - set(self.sample_options()))

@@ -53,3 +53,18 @@ class MidiDomain(SequenceDomain):
     def sample_options(self) -> Sequence[str]:
         """``temperature`` (softmax temperature), ``tempo`` and ``program`` of the written files."""
         return ("temperature", "tempo", "program")
+
+    def report_section(self, run_dir: Path, assets_dir: Path):
+        """Piano rolls, audio previews (FluidSynth + GM soundfont, else sine synthesis) and .mid links."""
+        from ganforge_midi.report import midi_report_section
+
+        return midi_report_section(Path(run_dir), Path(assets_dir))
+
+    def media_for_logging(self, files: Sequence[Path], assets_dir: Path) -> list:
+        """The piano-roll sheet as an image and the synthesised preview as audio (TensorBoard)."""
+        from ganforge.report import Media
+        from ganforge_midi.report import midi_preview
+
+        media = [Media("image", "samples/pianoroll", p) for p in files if p.suffix.lower() == ".png"]
+        media += [Media("audio", "samples/preview", midi_preview(p, assets_dir)[0]) for p in files if p.suffix.lower() == ".mid"]
+        return media

@@ -53,6 +53,12 @@ class SequenceDomain(DomainPlugin):
         """``gan-sample`` options: ``temperature=<float>`` (softmax temperature, default 1)."""
         return ("temperature",)
 
+    def report_section(self, run_dir: Path, assets_dir: Path):
+        """Each sample step's texts, one card per sample (a poem per card for poetry)."""
+        from .report import sequence_report_section
+
+        return sequence_report_section(self.name, Path(run_dir), self.sheet_separator)
+
 
 class OracleDomain(SequenceDomain):
     """SeqGAN's synthetic benchmark: data from a random oracle LSTM; NLL_oracle / NLL_test."""

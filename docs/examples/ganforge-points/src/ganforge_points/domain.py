@@ -8,6 +8,7 @@ from typing import Any
 import torch
 
 from ganforge import DomainPlugin
+from ganforge.report import Figure, Link, ReportSection, SampleStep, default_report_section
 from ganforge_points.data import RowsDataModule
 from ganforge_points.export import export_rows
 from ganforge_points.model import MLPGAN
@@ -42,3 +43,16 @@ class PointsDomain(DomainPlugin):
         cross = torch.cdist(fake, real).mean()
         energy = 2 * cross - torch.cdist(fake, fake).mean() - torch.cdist(real, real).mean()
         return {f"energy_distance/n{len(real)}": float(energy)}
+
+    def report_section(self, run_dir: Path, assets_dir: Path) -> ReportSection:
+        """This domain's samples in the HTML run report (``gan-report``): each sample
+        step's scatter plot, its CSV linked. Without this method the default shows the
+        same files with their file names as captions."""
+
+        def blocks(step: SampleStep) -> list:
+            return [
+                Figure(path, f"{step.label}: generated points") if path.suffix == ".png" else Link(path, f"{path.name} (rows as CSV)")
+                for path in step.files
+            ]
+
+        return default_report_section(self.name, Path(run_dir), blocks)
