@@ -10,7 +10,9 @@ SMOKE = ["domain=images", "model=dcgan", "debug=smoke", "trainer.accelerator=cpu
 def test_sweep_records_failures_and_writes_summary(run_cli, tmp_path):
     sweep = tmp_path / "sweep"
     res = run_cli("gan-run", "-m", *SMOKE, "data.size=16,12", f"hydra.sweep.dir={sweep}", cwd=tmp_path)
-    assert res.returncode == 0, res.stderr[-3000:]
+    # a sweep with a failed job fails as a command, after running every job
+    assert res.returncode == 1, res.stderr[-3000:]
+    assert f"1 of 2 jobs ok; failed: 1 (see {sweep}/1/run.log)" in res.stdout
     assert (sweep / "0" / "checkpoints" / "last.ckpt").is_file()
     rows = list(csv.DictReader((sweep / "summary.csv").open()))
     assert [r["job"] for r in rows] == ["0", "1"]
@@ -41,3 +43,52 @@ def test_launcher_configs_compose(run_cli, tmp_path, launcher, target):
     res = run_cli("gan-run", "domain=images", f"launcher={launcher}", "--cfg", "hydra", cwd=tmp_path)
     assert res.returncode == 0, res.stderr[-2000:]
     assert target in res.stdout
+
+
+MODEL_SWEEP = ["debug=smoke", "trainer.accelerator=cpu", "run.progress_bar=false", "run.sample_count=4", "trainer.max_steps=2"]
+
+
+@pytest.mark.parametrize("launcher", ["basic", "joblib"])
+def test_model_list_sweep_runs_every_job(run_cli, tmp_path, launcher):
+    """The README's headline sweep shape: a model list times a value list."""
+    extra = []
+    if launcher == "joblib":
+        pytest.importorskip("hydra_plugins.hydra_joblib_launcher")
+        extra = ["launcher=joblib", "hydra.launcher.n_jobs=2"]
+    sweep = tmp_path / "sweep"
+    res = run_cli("gan-run", "-m", "domain=images", "model=dcgan,wgan-gp", "seed=0,1", *MODEL_SWEEP, *extra,
+                  f"hydra.sweep.dir={sweep}", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert "4 of 4 jobs ok" in res.stdout
+    rows = list(csv.DictReader((sweep / "summary.csv").open()))
+    assert sorted((r["model"], "seed=1" in r["overrides"]) for r in rows) == [
+        ("dcgan", False), ("dcgan", True), ("wgan-gp", False), ("wgan-gp", True)]
+    assert all(r["status"] == "ok" and float(r["g_step"]) == 2 for r in rows)
+    for job in sweep.iterdir():
+        if job.is_dir() and job.name.isdigit():  # each job really ran its own model's config
+            cfg = (job / ".hydra" / "config.yaml").read_text()
+            want_loss = "wgan" if "model=wgan-gp" in (job / ".hydra" / "overrides.yaml").read_text() else "bce"
+            assert f"loss: {want_loss}" in cfg
+
+
+def test_domain_sweep_uses_each_domains_default_model(run_cli, tmp_path):
+    sweep = tmp_path / "sweep"
+    res = run_cli("gan-run", "-m", "domain=images,oracle", *MODEL_SWEEP, f"hydra.sweep.dir={sweep}", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr[-3000:]
+    rows = {r["domain"]: r for r in csv.DictReader((sweep / "summary.csv").open())}
+    assert {d: r["model"] for d, r in rows.items()} == {"images": "dcgan", "oracle": "seqgan"}
+    assert all(r["status"] == "ok" for r in rows.values())
+
+
+def test_model_sweep_with_a_bad_value_fails_and_names_it(run_cli, tmp_path):
+    sweep = tmp_path / "sweep"
+    res = run_cli("gan-run", "-m", "domain=images", "model=dcgan,wgan-gp", "model.n_critic=1,0", *MODEL_SWEEP,
+                  f"hydra.sweep.dir={sweep}", cwd=tmp_path)
+    assert res.returncode == 1
+    rows = list(csv.DictReader((sweep / "summary.csv").open()))
+    assert len(rows) == 4
+    failed = [r for r in rows if r["status"] != "ok"]
+    assert len(failed) == 2
+    assert all("model.n_critic=0" in r["overrides"] and "model.n_critic" in r["error"] for r in failed)
+    assert all((sweep / r["job"] / "status.json").is_file() for r in rows)
+    assert "2 of 4 jobs ok; failed: " in res.stdout

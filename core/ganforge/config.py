@@ -1,43 +1,125 @@
 """Hydra integration: the primary config tree plus every installed plugin's config groups.
 
-``register_plugin_search_path()`` registers a Hydra ``SearchPathPlugin`` that appends
-``pkg://<config_package>`` of each installed domain plugin, so a third-party plugin's
+``register_plugin_search_path()`` registers every installed domain plugin's config
+groups (its ``config_package``) in Hydra's ConfigStore, so a third-party plugin's
 ``domain/``, ``model/`` and ``smoke/`` groups compose exactly like built-in ones.
+
+Model configs are namespaced per domain: two plugins may both ship ``model/mlp.yaml``.
+Hydra's search path is global (the first ``model/mlp.yaml`` found would win for every
+domain), so the ``model`` group the user selects from holds only empty *selectors*,
+and the content comes from the hidden group ``ganforge_model``, option
+``<domain>.<model>``, chosen by the defaults-list interpolation
+``${domain}.${model}`` in conf/config.yaml. Because the choice is made per composed
+job, ``-m domain=a,b model=x,y`` sweeps resolve each job's model in its own domain, and
+``model=default`` picks each swept domain's default model.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from importlib.resources import files
 
-from hydra.core.config_search_path import ConfigSearchPath
-from hydra.core.plugins import Plugins
-from hydra.plugins.search_path_plugin import SearchPathPlugin
-from omegaconf import DictConfig
+import yaml
+from hydra.core.config_store import ConfigStore
+from omegaconf import DictConfig, OmegaConf
 
+from ganforge.cli.arguments import DEFAULT_MODEL_ALIAS
 from ganforge.registry import get_registry
 
 PRIMARY_CONFIG_MODULE = "ganforge.conf"
 PRIMARY_CONFIG_NAME = "config"
 HYDRA_VERSION_BASE = "1.3"
+#: hidden config group holding each domain's model configs as ``<domain>.<model>``
+MODEL_CONTENT_GROUP = "ganforge_model"
 
 
-class GanforgePluginSearchPath(SearchPathPlugin):
-    """Adds each installed domain plugin's config package to Hydra's search path."""
+def _read_config(package: str, *parts: str) -> str | None:
+    try:
+        path = files(package).joinpath(*parts)
+        return path.read_text() if path.is_file() else None
+    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
+        return None
 
-    def manipulate_search_path(self, search_path: ConfigSearchPath) -> None:
-        """Append ``pkg://<config_package>`` for every loaded domain plugin."""
-        for package in get_registry().config_packages():
-            search_path.append(provider=f"ganforge-plugin:{package}", path=f"pkg://{package}")
+
+def _header_package(text: str) -> str | None:
+    """The ``# @package X`` directive of a YAML config (Hydra reads it from the header)."""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("# @package"):
+            words = stripped.split(None, 2)
+            return words[2].strip() if len(words) > 2 else None
+        if stripped and not stripped.startswith("#"):
+            break
+    return None
+
+
+def _store(group: str, name: str, text: str, default_package: str) -> None:
+    node = OmegaConf.create(yaml.safe_load(text) or {})
+    ConfigStore.instance().store(group=group, name=name, node=node, package=_header_package(text) or default_package)
+
+
+def _yaml_files(package: str) -> list[tuple[str, str, str]]:
+    """``(group, name, text)`` of every YAML config below a config package."""
+    found: list[tuple[str, str, str]] = []
+
+    def walk(node, group: tuple[str, ...]) -> None:
+        for child in node.iterdir():
+            if child.is_dir() and not child.name.startswith(("_", ".")):
+                walk(child, (*group, child.name))
+            elif child.name.endswith(".yaml") and group:
+                found.append(("/".join(group), child.name[: -len(".yaml")], child.read_text()))
+
+    try:
+        walk(files(package), ())
+    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
+        pass
+    return found
+
+
+def store_plugin_configs() -> None:
+    """Register every installed plugin's config groups in Hydra's ConfigStore.
+
+    Groups other than ``model`` are stored as they are (``domain/<name>``, ``smoke/...``,
+    any group a plugin adds). Model configs are namespaced: ``ganforge_model/<domain>.<model>``
+    (read from the domain's own config package first, then from the packages of the
+    plugins it builds on, as midi builds on sequence) plus an empty selector
+    ``model/<model>`` for the name the user types.
+    """
+    registry = get_registry()
+    packages = registry.config_packages()
+    cs = ConfigStore.instance()
+    for package in packages:
+        for group, name, text in _yaml_files(package):
+            if group != "model":
+                _store(group, name, text, "_group_")
+    for domain in registry.names():
+        plugin = registry.get(domain)
+        order = [plugin.config_package, *(p for p in packages if p != plugin.config_package)]
+        for model in [*plugin.models, DEFAULT_MODEL_ALIAS]:
+            real = plugin.default_model if model == DEFAULT_MODEL_ALIAS else model
+            text = next((t for p in order if (t := _read_config(p, "model", f"{real}.yaml")) is not None), None)
+            if text is None:
+                continue  # the conformance suite reports a missing model config
+            _store(MODEL_CONTENT_GROUP, f"{domain}.{model}", text, "model")
+            cs.store(group="model", name=model, node={}, package="_group_")
+            if model == DEFAULT_MODEL_ALIAS:  # debug=smoke sizes of the default model too
+                smoke = _read_config(plugin.config_package, "smoke", f"smoke_{domain}_{real}.yaml")
+                if smoke is not None:
+                    _store("smoke", f"smoke_{domain}_{DEFAULT_MODEL_ALIAS}", smoke, "_global_")
 
 
 _registered = False
 
 
 def register_plugin_search_path() -> None:
-    """Register :class:`GanforgePluginSearchPath` with Hydra (idempotent)."""
+    """Make every installed plugin's config groups composable (idempotent).
+
+    Plugin configs go through Hydra's ConfigStore rather than the search path so that
+    model configs can be namespaced per domain (see :func:`store_plugin_configs`).
+    """
     global _registered
     if not _registered:
-        Plugins.instance().register(GanforgePluginSearchPath)
+        store_plugin_configs()
         _registered = True
 
 

@@ -11,8 +11,12 @@ from pathlib import Path
 
 import yaml
 
+import ganforge.runid  # noqa: F401 - registers ${run_id:}, used by the default hydra.run.dir
 from ganforge.errors import GanforgeError
 from ganforge.registry import get_registry
+
+#: ``model=default`` selects each domain's default model (used by sweeps over domains)
+DEFAULT_MODEL_ALIAS = "default"
 
 _SWEEP_MARKERS = ("(", "[", "{", "$")
 
@@ -33,8 +37,31 @@ def _find(overrides: list[str], key: str) -> int | None:
     return None
 
 
+def saved_run_overrides(run_dir: str | Path) -> list[str]:
+    """The overrides that recreate the run in ``run_dir``: its original ones, then those
+    added by each earlier resume (``.hydra/resume-<n>/overrides.yaml``), oldest first."""
+    from ganforge.resume import recorded_overrides
+
+    path = Path(run_dir).expanduser().resolve()
+    saved = path / ".hydra" / "overrides.yaml"
+    original = [str(o) for o in (yaml.safe_load(saved.read_text()) or [])] if saved.is_file() else []
+    keep = [o for o in original + recorded_overrides(path) if not _key(o).startswith(("resume", "hydra."))]
+    return keep
+
+
+def _key(override: str) -> str:
+    return override.split("=", 1)[0].lstrip("+~")
+
+
 def resume_overrides(run_dir: str, overrides: list[str]) -> list[str]:
-    """Overrides that recreate the run in ``run_dir`` (its saved ones, then the new ones)."""
+    """Overrides that recreate the run in ``run_dir`` (its saved ones, then the new ones).
+
+    Checked here, before Hydra writes anything: the run directory, its saved overrides
+    and checkpoint exist, and the new overrides keep the run's domain and model. Hydra
+    is told to write neither ``.hydra/`` nor ``run.log`` for the resume: ganforge records
+    the resume under ``.hydra/resume-<n>/`` once the checkpoint has been validated
+    against the composed config, so a rejected resume leaves the run untouched.
+    """
     path = Path(run_dir).expanduser().resolve()
     saved = path / ".hydra" / "overrides.yaml"
     ckpt = path / "checkpoints" / "last.ckpt"
@@ -42,9 +69,24 @@ def resume_overrides(run_dir: str, overrides: list[str]) -> list[str]:
         raise GanforgeError(f"resume={run_dir}: {saved} not found; expected a run directory written by gan-run")
     if not ckpt.is_file():
         raise GanforgeError(f"resume={run_dir}: {ckpt} not found; the run saved no checkpoint to resume from")
-    original = [o for o in (yaml.safe_load(saved.read_text()) or []) if not o.startswith(("resume=", "hydra.run.dir="))]
-    new = [o for o in overrides if not o.startswith("resume=")]
-    return original + new + [f"resume={path}", f"hydra.run.dir={path}"]
+    previous = saved_run_overrides(path)
+    new = [o for o in overrides if _key(o) != "resume" and not _key(o).startswith("hydra.")]
+    hydra_new = [o for o in overrides if _key(o).startswith("hydra.") and _key(o) != "hydra.run.dir"]
+    for key in ("domain", "model"):
+        before = [o.split("=", 1)[1] for o in previous if _key(o) == key]
+        asked = [o.split("=", 1)[1] for o in new if _key(o) == key]
+        if before and asked and asked[-1] != before[-1]:
+            raise GanforgeError(
+                f"resume={run_dir}: the run was trained with {key}={before[-1]}, this resume asks for "
+                f"{key}={asked[-1]}; a run cannot change its {key} (start a new run instead)"
+            )
+    return previous + new + hydra_new + [
+        f"resume={path}",
+        f"hydra.run.dir={path}",
+        "hydra.output_subdir=null",  # keep the run's own .hydra/ files as they are
+        "~hydra.job_logging.handlers.file",  # run.log is appended once the resume is accepted
+        "hydra.job_logging.root.handlers=[console]",
+    ]
 
 
 def prepare_overrides(overrides: list[str]) -> list[str]:
@@ -74,14 +116,15 @@ def prepare_overrides(overrides: list[str]) -> list[str]:
     mi = _find(overrides, "model")
     if mi is None:
         defaults = {registry.get(d).default_model for d in domains}
-        if len(defaults) != 1:
-            raise GanforgeError(f"domains {domains} have different default models; add model=NAME")
-        overrides.insert(di + 1, f"model={defaults.pop()}")
+        # one domain (or domains sharing it): name the default model; a sweep over
+        # domains with different defaults selects each job's own via model=default
+        overrides.insert(di + 1, f"model={defaults.pop() if len(defaults) == 1 else DEFAULT_MODEL_ALIAS}")
         mi = di + 1
     models = _values(overrides[mi])
     if models is None:
         return overrides
     for d in domains:
         for m in models:
-            registry.check_model(d, m)
+            if m != DEFAULT_MODEL_ALIAS:
+                registry.check_model(d, m)
     return overrides
