@@ -100,6 +100,7 @@ class GraphDataModule(DataSpecMixin, pl.LightningDataModule):
             val_fraction=float(cfg.get("val_fraction", 0.10)),
             test_fraction=float(cfg.get("test_fraction", 0.05)),
             seed=int(cfg.get("split_seed", 0)),
+            source=str(source),
         )
         self._spec = {
             "num_nodes": int(self.graph.num_nodes),

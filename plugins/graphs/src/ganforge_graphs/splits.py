@@ -54,9 +54,12 @@ def adjacency_from_edges(edges: np.ndarray, num_nodes: int) -> sp.csr_matrix:
 
 
 def link_prediction_split(
-    adjacency: sp.spmatrix, val_fraction: float = 0.10, test_fraction: float = 0.05, seed: int = 0
+    adjacency: sp.spmatrix, val_fraction: float = 0.10, test_fraction: float = 0.05, seed: int = 0, source: str = ""
 ) -> LinkSplit:
-    """Split the edges of a connected symmetric graph into train/val/test (see module docstring)."""
+    """Split the edges of a connected symmetric graph into train/val/test (see module docstring).
+
+    ``source`` (the graph's file) prefixes the error of a graph too small for the split.
+    """
     for key, value in (("data.val_fraction", val_fraction), ("data.test_fraction", test_fraction)):
         if not 0.0 <= value < 1.0:
             raise GanforgeError(f"{key}={value}: expected a fraction in [0, 1)")
@@ -69,7 +72,7 @@ def link_prediction_split(
     for key, fraction, count in (("data.val_fraction", val_fraction, n_val), ("data.test_fraction", test_fraction, n_test)):
         if fraction > 0 and count == 0:
             raise GanforgeError(
-                f"{key}={fraction}: holds out 0 of the graph's {m} edges, so its link-prediction metrics would "
+                f"{source + ': ' if source else ''}{key}={fraction} holds out 0 of the graph's {m} edges, so its link-prediction metrics would "
                 f"be empty; expected a graph with at least {int(np.ceil(0.5 / fraction))} edges (or {key}=0)"
             )
     rng = np.random.default_rng(seed)
@@ -80,7 +83,7 @@ def link_prediction_split(
     tree = minimum_spanning_tree(weighted).tocoo()
     if tree.nnz != n - 1:
         raise GanforgeError(
-            f"link-prediction split: the graph has {n - tree.nnz} connected components; expected a "
+            f"{source + ': ' if source else ''}link-prediction split: the graph has {n - tree.nnz} connected components; expected a "
             f"connected graph (keep data.largest_component=true)"
         )
     tree_keys = np.minimum(tree.row, tree.col).astype(np.int64) * n + np.maximum(tree.row, tree.col)
@@ -88,7 +91,7 @@ def link_prediction_split(
     free = np.flatnonzero(~np.isin(edge_keys, tree_keys))
     if n_val + n_test > len(free):
         raise GanforgeError(
-            f"link-prediction split: {n_val + n_test} held-out edges requested but only {len(free)} "
+            f"{source + ': ' if source else ''}link-prediction split: {n_val + n_test} held-out edges requested but only {len(free)} "
             f"edges lie outside a spanning tree; lower data.val_fraction/data.test_fraction"
         )
     held_out = rng.permutation(free)[: n_val + n_test]
