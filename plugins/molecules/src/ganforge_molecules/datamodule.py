@@ -1,0 +1,157 @@
+"""``MoleculesDataModule``: SMILES files -> token tensors for the sequence models, and MOSES metrics.
+
+``data.path`` is a CSV/SMI/TXT file of SMILES (see :mod:`ganforge_molecules.reading`) or
+``null`` for the embedded 50,000-molecule MOSES training subset. The reference set of
+the metrics (``FCD/test`` ...) is ``data.test_path``, else the embedded 10,000-molecule
+MOSES test subset when ``data.path`` is null, else ``data.test_fraction`` of
+``data.path`` held out with ``data.split_seed``.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from ganforge.errors import GanforgeError
+from ganforge_sequence.datamodules import SequenceDataModule
+from ganforge_sequence.oracle import nll_test
+
+from .chem import qed, to_mol
+from .export import property_histograms
+from .metrics import MoleculeStats, moses_metrics, reference_stats
+from .reading import EMBEDDED_TEST, EMBEDDED_TRAIN, embedded_path, read_smiles_file
+from .tokenizer import SmilesTokenizer, tokenize
+
+log = logging.getLogger("ganforge")
+
+
+def _opt_int(cfg: Any, key: str, minimum: int = 1) -> int | None:
+    value = cfg.get(key) if cfg is not None else None
+    if value is None:
+        return None
+    try:
+        ok = int(value) == value and int(value) >= minimum
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise GanforgeError(f"data.{key}: expected null or an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def generated_smiles(tokens: torch.Tensor, tokenizer: SmilesTokenizer) -> list[str]:
+    """Decoded SMILES of generated rows; a row that never emitted ``<end>`` (ran out of length) gives ``''`` (invalid)."""
+    out = []
+    for row in tokens.tolist():
+        out.append(tokenizer.decode(row) if tokenizer.end_id in row or tokenizer.pad_id in row else "")
+    return out
+
+
+class MoleculesDataModule(SequenceDataModule):
+    """Canonical SMILES as ``<tokens> <end> <pad>...`` rows (the generator's first input is ``<start>``).
+
+    Config (``data``): ``path``, ``test_path``, ``test_fraction``, ``split_seed``,
+    ``limit`` (first N rows of the training file), ``test_limit`` (first N reference
+    molecules), ``max_tokens`` (null = longest training molecule; longer ones are
+    skipped with a summary line), ``cache_dir``, ``batch_size``. ``metrics``:
+    ``n_jobs``, ``fcd``, ``progress_samples``, ``cache_dir``.
+    """
+
+    def __init__(self, data_cfg: Any, metrics_cfg: Any = None):
+        super().__init__(data_cfg)
+        self.metrics_cfg = metrics_cfg or {}
+        self.train_smiles: list[str] = []
+        self.test_smiles: list[str] = []
+
+    def _cache_dir(self) -> str | None:
+        return self.metrics_cfg.get("cache_dir") or self.data_cfg.get("cache_dir")
+
+    def load(self) -> None:
+        """Read, validate, split, build the vocabulary and encode."""
+        c = self.data_cfg
+        path = c.get("path")
+        limit = _opt_int(c, "limit", minimum=2)
+        train = read_smiles_file(embedded_path(EMBEDDED_TRAIN) if path in (None, "") else path, "data.path", limit, self._cache_dir())
+        smiles = train.smiles
+        test_limit = _opt_int(c, "test_limit", minimum=2)
+        if c.get("test_path") not in (None, ""):
+            test = read_smiles_file(c.get("test_path"), "data.test_path", test_limit, self._cache_dir()).smiles
+        elif path in (None, ""):
+            test = read_smiles_file(embedded_path(EMBEDDED_TEST), "data.test_path", test_limit, self._cache_dir()).smiles
+        else:
+            fraction = float(c.get("test_fraction", 0.1))
+            if not 0.0 < fraction < 1.0:
+                raise GanforgeError(f"data.test_fraction: {fraction} must be in (0, 1) when data.test_path is null")
+            order = list(range(len(smiles)))
+            random.Random(int(c.get("split_seed", 0))).shuffle(order)
+            n_test = max(1, round(fraction * len(smiles)))
+            if len(smiles) - n_test < 1:
+                raise GanforgeError(f"data.path={path}: {len(smiles)} valid molecule(s) are too few to hold out a test split")
+            held = set(order[:n_test])
+            test = [s for i, s in enumerate(smiles) if i in held][:test_limit]
+            smiles = [s for i, s in enumerate(smiles) if i not in held]
+        lengths = [len(tokenize(s)) for s in smiles]
+        max_tokens = _opt_int(c, "max_tokens", minimum=1) or max(lengths)
+        kept = [s for s, n in zip(smiles, lengths) if n <= max_tokens]
+        if len(kept) < len(smiles):
+            log.warning("molecules: skipped %d of %d training molecules longer than data.max_tokens=%d tokens",
+                        len(smiles) - len(kept), len(smiles), max_tokens)
+        if not kept:
+            raise GanforgeError(f"data.max_tokens={max_tokens}: every training molecule is longer; raise it or set it to null")
+        self.train_smiles, self.test_smiles = kept, test
+        self.tokenizer = SmilesTokenizer.build(kept)
+        seq_len = max_tokens + 1  # room for <end>
+        self.train_tokens = torch.tensor([self.tokenizer.encode(s, seq_len) for s in kept], dtype=torch.long)
+        fit = [s for s in test if len(tokenize(s)) <= max_tokens]  # NLL_test only on molecules the model can write
+        self.test_tokens = torch.tensor([self.tokenizer.encode(s, seq_len) for s in fit or kept[:1]], dtype=torch.long)
+        log.info("molecules: %d training molecules, %d reference molecules, %d tokens, seq_len %d",
+                 len(kept), len(test), self.tokenizer.vocab_size, seq_len)
+        self._spec = {
+            "vocab_size": self.tokenizer.vocab_size,
+            "seq_len": seq_len,
+            "start_token": self.tokenizer.start_id,
+            "tokenizer": self.tokenizer.to_spec(),
+            "num_train": len(kept),
+            "num_test": len(test),
+            "source": "embedded MOSES subset" if path in (None, "") else str(Path(str(path)).expanduser()),
+        }
+
+    # ------------------------------------------------------------------ metrics
+    @cached_property
+    def train_set(self) -> set[str]:
+        """Canonical training SMILES (novelty)."""
+        return set(self.train_smiles)
+
+    @cached_property
+    def reference(self) -> MoleculeStats:
+        """Statistics of the reference (test) molecules, cached under the cache dir."""
+        return reference_stats(self.test_smiles, self._cache_dir(), self.metrics_cfg.get("n_jobs", "auto"))
+
+    def progress_metrics(self, generator: Any, n: int) -> dict[str, float]:
+        """Validity, uniqueness and mean QED of ``min(n, metrics.progress_samples)`` samples, and NLL_test."""
+        n = min(n, int(self.metrics_cfg.get("progress_samples", 1000) or 1000))
+        texts = generated_smiles(generator.sample(n), self.tokenizer)
+        pairs = [(s, m) for s in texts if (m := to_mol(s)) is not None]
+        out = {"validity": len(pairs) / max(1, n), "nll_test": nll_test(generator, self.test_tokens)}
+        if pairs:
+            out["unique"] = len({s for s, _ in pairs}) / len(pairs)
+            out["qed/mean"] = sum(qed(m) for _, m in pairs) / len(pairs)
+        return out
+
+    def final_metrics(self, generator: Any, n: int) -> dict[str, float]:
+        """The MOSES metrics of ``n`` samples (:func:`~ganforge_molecules.metrics.moses_metrics`), NLL_test,
+        and ``samples/final_properties.png`` (QED/logP/SA/MW histograms vs the reference) in the run dir."""
+        texts = generated_smiles(generator.sample(n), self.tokenizer)
+        out, stats = moses_metrics(
+            texts, self.reference, self.train_set, self.metrics_cfg.get("n_jobs", "auto"), bool(self.metrics_cfg.get("fcd", True))
+        )
+        out["nll_test"] = nll_test(generator, self.test_tokens)
+        trainer = getattr(self, "trainer", None)
+        root = getattr(trainer, "default_root_dir", None) if trainer is not None else None
+        if stats is not None and root:
+            property_histograms(stats, self.reference, Path(root) / "samples" / "final_properties.png", out)
+        return out
