@@ -134,6 +134,38 @@ def test_sample_tokens_follows_softmax():
     assert set(edge.tolist()) <= {1, 3}
 
 
+def test_two_level_sampling_of_large_vocabularies_matches_the_flat_inverse_cdf():
+    # 1,000 tokens (not a multiple of the block size) take the block-sums-first path.
+    g = torch.Generator().manual_seed(0)
+    logits = torch.randn(2000, 1000, generator=g) * 2
+    logits[:, 990:] = -float("inf")  # a partly masked last block
+    logits[:, 64:128] = -float("inf")  # and a fully masked block in the middle
+    u = torch.rand(2000, generator=g)
+    u[:4] = torch.tensor([0.0, 0.5, 0.9999999, 1.0 - 2**-24])
+    draws = sample_tokens(logits, uniforms=u)
+    cdf = torch.softmax(logits, -1).double().cumsum(-1)
+    flat = torch.searchsorted(cdf, (u.double() * cdf[:, -1]).unsqueeze(1), right=True).squeeze(1)
+    assert (draws == flat).float().mean().item() > 0.999  # equal but for rounding at boundaries
+    assert bool(torch.isfinite(logits.gather(1, draws.unsqueeze(1))).all())  # never a masked token
+    # The distribution is the softmax.
+    one = torch.randn(1000, generator=g).expand(50000, 1000)
+    freq = torch.bincount(sample_tokens(one, generator=g), minlength=1000).float() / 50000
+    top = torch.softmax(one[0], 0).topk(5).indices
+    torch.testing.assert_close(freq[top], torch.softmax(one[0], 0)[top], atol=0.01, rtol=0)
+
+
+def test_batched_rewards_equal_slow_reference_for_a_large_vocabulary():
+    policy = TinyLSTMPolicy(vocab=300).eval()
+    g = torch.Generator().manual_seed(5)
+    tokens = sample_sequences(policy, 3, 5, generator=g)
+    uniforms = torch.rand(4, 3, 3, 5, generator=g)
+    reward = linear_reward(300)
+    slow = slow_rollout_rewards(policy, tokens, reward, 3, uniforms=uniforms)
+    for rows in (None, 5, 9):
+        fast = rollout_rewards(policy, tokens, reward, 3, uniforms=uniforms, max_rows=rows)
+        torch.testing.assert_close(fast, slow, rtol=0, atol=1e-6)
+
+
 def test_token_log_probs_fast_path_matches_stepwise():
     policy = TinyLSTMPolicy(vocab=5)
     tokens = torch.randint(0, 5, (3, 4))

@@ -115,10 +115,73 @@ def _stack_states(states: list[State]) -> State:
     raise TypeError(f"unsupported recurrent state element of type {type(first).__name__}")
 
 
+def _cat_states(states: list[State]) -> State:
+    """Concatenate structurally identical states along the batch dimension (0)."""
+    first = states[0]
+    if len(states) == 1:
+        return first
+    if isinstance(first, Tensor):
+        return torch.cat(states)
+    if first is None:
+        return None
+    if isinstance(first, tuple) and hasattr(first, "_fields"):
+        return type(first)(*(_cat_states([s[i] for s in states]) for i in range(len(first))))
+    if isinstance(first, (tuple, list)):
+        return type(first)(_cat_states([s[i] for s in states]) for i in range(len(first)))
+    if isinstance(first, dict):
+        return {key: _cat_states([s[key] for s in states]) for key in first}
+    raise TypeError(f"unsupported recurrent state element of type {type(first).__name__}")
+
+
 def _uniforms(shape: tuple[int, ...], device: torch.device, generator: torch.Generator | None) -> Tensor:
     """Uniform numbers drawn from ``generator`` (on its own device), moved to ``device``."""
     gen_device = generator.device if generator is not None else device
     return torch.rand(shape, generator=generator, device=gen_device).to(device)
+
+
+#: Tokens per block of the two-level inverse CDF (vocabularies of at least
+#: ``4 * _CDF_BLOCK`` tokens are searched block sums first, then within one block).
+_CDF_BLOCK = 64
+
+
+def _last_with_mass(cdf: Tensor) -> Tensor:
+    """Index of the last entry with positive mass of each cumulative row (``[..., n]`` -> ``[..., 1]``)."""
+    return torch.searchsorted(cdf, cdf[..., -1:].contiguous(), right=False)
+
+
+def _inverse_cdf(probs: Tensor, uniforms: Tensor) -> Tensor:
+    """Draw ``uniforms.shape[1]`` tokens per row of ``probs`` (``[N, V]``) by inverse CDF; ``[N, K]``.
+
+    ``probs`` is overwritten. Row ``n``'s ``k``-th token is the first index whose cumulative
+    probability exceeds ``uniforms[n, k] * total``. Large vocabularies use two levels: the
+    cumulative sum of per-block totals picks the block, a cumulative sum inside that block
+    picks the token -- a vectorised sum plus two short scans instead of a sequential scan
+    over the whole vocabulary (the scan cost as much as the output layer's matmul). Zero-
+    probability tokens are never drawn, even at rounding boundaries.
+    """
+    n, v = probs.shape
+    if v < 4 * _CDF_BLOCK:
+        cdf = probs.cumsum_(dim=-1)
+        target = uniforms * cdf[:, -1:]
+        idx = torch.searchsorted(cdf, target, right=True)
+        return torch.minimum(idx, _last_with_mass(cdf))
+    size = _CDF_BLOCK
+    full, nb = v // size, -(-v // size)
+    sums = probs.new_empty(n, nb)
+    sums[:, :full] = probs[:, : full * size].view(n, full, size).sum(-1)
+    if nb > full:
+        sums[:, full] = probs[:, full * size :].sum(-1)
+    bcdf = sums.cumsum_(dim=-1)
+    target = uniforms * bcdf[:, -1:]
+    blk = torch.minimum(torch.searchsorted(bcdf, target, right=True), _last_with_mass(bcdf))  # [N, K]
+    offset = torch.where(blk > 0, bcdf.gather(1, (blk - 1).clamp_(min=0)), torch.zeros((), device=probs.device))
+    cols = blk.unsqueeze(-1) * size + torch.arange(size, device=probs.device)  # [N, K, size]
+    inner = probs.gather(1, cols.view(n, -1).clamp(max=v - 1)).view(cols.shape)
+    if nb > full:
+        inner.masked_fill_(cols >= v, 0.0)
+    icdf = inner.cumsum_(dim=-1)
+    j = torch.searchsorted(icdf, (target - offset).unsqueeze(-1), right=True)
+    return (cols[..., :1] + torch.minimum(j, _last_with_mass(icdf))).squeeze(-1)
 
 
 def sample_tokens(
@@ -134,14 +197,19 @@ def sample_tokens(
     """
     if temperature <= 0:
         raise ValueError(f"temperature must be > 0, got {temperature}")
-    probs = torch.softmax(logits.float() / temperature, dim=-1)
-    cdf = probs.cumsum(dim=-1)
     if uniforms is None:
         uniforms = _uniforms(tuple(logits.shape[:-1]), logits.device, generator)
-    # Scaling by the last CDF value absorbs float round-off of the cumulative sum.
-    target = (uniforms.to(cdf.dtype) * cdf[..., -1]).unsqueeze(-1)
-    idx = torch.searchsorted(cdf, target, right=True).squeeze(-1)
-    return idx.clamp_(max=logits.shape[-1] - 1)
+    return _sample_many(logits.reshape(-1, logits.shape[-1]), uniforms.reshape(-1, 1), temperature).view(
+        logits.shape[:-1]
+    )
+
+
+def _sample_many(logits: Tensor, uniforms: Tensor, temperature: float = 1.0) -> Tensor:
+    """``uniforms.shape[1]`` inverse-CDF draws per row of ``logits`` (``[N, V]``, ``[N, K]`` -> ``[N, K]``)."""
+    scaled = logits.float() if temperature == 1.0 else logits.float() / temperature
+    probs = torch.softmax(scaled, dim=-1)
+    # Scaling by the total (inside _inverse_cdf) absorbs float round-off of the sums.
+    return _inverse_cdf(probs, uniforms.to(device=probs.device, dtype=probs.dtype))
 
 
 @torch.no_grad()
@@ -250,35 +318,54 @@ def batched_rollouts(
         uniforms = _uniforms((t_len - 1, k, b, t_len), device, generator)
     elif tuple(uniforms.shape) != (t_len - 1, k, b, t_len):
         raise ValueError(f"uniforms must have shape {(t_len - 1, k, b, t_len)}, got {tuple(uniforms.shape)}")
-    u_rows = uniforms.to(device).reshape(n_rows, t_len)
+    uniforms = uniforms.to(device)
+    u_flat = uniforms.reshape(-1)
+    seqs = tokens.repeat(n_rows // b, 1)  # row r holds a copy of tokens[r % B]
+    seqs_flat = seqs.view(-1)
+    chunk = n_rows if max_rows is None else max(1, int(max_rows))
+
+    # The first completion token of prefix length t depends on (t, b) only, not on the
+    # rollout k: its distribution is computed once and sampled K times (1/(T-t) of the work).
+    stacked = prefix_states(policy, tokens)  # [T-1, B, ...]
+    first_state = map_state(lambda s: s.reshape(-1, *s.shape[2:]), stacked)  # row (t-1)*B + b
+    first_inp = tokens[:, : t_len - 1].t().reshape(-1)  # y_{t-1} of row (t-1, b)
+    levels = torch.arange(t_len - 1, device=device)
+    # u_first[t-1, b, k] = uniforms[t-1, k, b, t]
+    u_first = uniforms[levels, :, :, levels + 1].transpose(1, 2).reshape(-1, k)
+    first_tok, states = [], []
+    for r0 in range(0, first_inp.shape[0], max(1, chunk // k)):
+        r1 = min(first_inp.shape[0], r0 + max(1, chunk // k))
+        logits, st = policy.step(first_inp[r0:r1], map_state(lambda s, r0=r0, r1=r1: s[r0:r1], first_state))
+        first_tok.append(_sample_many(logits, u_first[r0:r1], temperature))
+        states.append(st)
+    first_tok = torch.cat(first_tok).view(t_len - 1, b, k)
+    after_first = _cat_states(states)
+    seqs.view(t_len - 1, k, b, t_len)[levels, :, :, levels + 1] = first_tok.transpose(1, 2)
 
     # Row r has prefix length t = 1 + r // (K*B) and batch index b = r % B: ascending t,
     # so the rows that still have tokens to draw at relative step j are a leading slice.
     rows = torch.arange(n_rows, device=device)
     row_t = 1 + rows // per_t
-    row_b = rows % b
-    seqs = tokens.repeat(n_rows // b, 1)  # row r holds a copy of tokens[r % B]
-    stacked = prefix_states(policy, tokens)  # [T-1, B, ...]
-
-    chunk = n_rows if max_rows is None else max(1, int(max_rows))
+    src = (row_t - 1) * b + rows % b  # the row of ``after_first`` each completion continues
     for r0 in range(0, n_rows, chunk):
         r1 = min(n_rows, r0 + chunk)
-        t_c, b_c = row_t[r0:r1], row_b[r0:r1]
-        state = map_state(lambda s, t_c=t_c, b_c=b_c: s[t_c - 1, b_c], stacked)
-        j = 0
+        state = map_state(lambda s, i=src[r0:r1]: s[i], after_first)
+        # flat index of position t (the first sampled one) of each row; position t + j is base + j
+        base = rows[r0:r1] * t_len + row_t[r0:r1]
+        inp = seqs_flat[base]
+        j = 1
         while True:
             # Rows with t + j <= T - 1 still draw a token at position t + j.
             n_active = min(r1, (t_len - 1 - j) * per_t) - r0
             if n_active <= 0:
                 break
-            if j > 0:
+            if n_active < inp.shape[0]:
                 state = map_state(lambda s, n=n_active: s[:n], state)
-            local = torch.arange(n_active, device=device)
-            pos = t_c[:n_active] + j
-            inp = seqs[r0 + local, pos - 1]
+                inp, base = inp[:n_active], base[:n_active]
             logits, state = policy.step(inp, state)
-            new = sample_tokens(logits, u_rows[r0 + local, pos], temperature=temperature)
-            seqs[r0 + local, pos] = new
+            at = base + j
+            inp = _sample_many(logits, u_flat[at].unsqueeze(1), temperature).squeeze(1)
+            seqs_flat[at] = inp
             j += 1
     return seqs.view(t_len - 1, k, b, t_len)
 

@@ -75,11 +75,26 @@ class LSTMGenerator(nn.Module):
 
     def step(self, tokens: Tensor, state: tuple[Tensor, Tensor]) -> tuple[Tensor, tuple[Tensor, Tensor]]:
         """One LSTM step: logits ``[B, V]`` of the next token and the new batch-first state."""
+        # torch.lstm_cell on nn.LSTM's own weights: the same cell as the teacher-forced
+        # pass, without nn.LSTM's per-call sequence packing and the [layers, B, H]
+        # transposes (a rollout calls this hundreds of times per update).
         h, c = state
-        out, (h2, c2) = self.lstm(
-            self.embedding(tokens).unsqueeze(1), (h.transpose(0, 1).contiguous(), c.transpose(0, 1).contiguous())
-        )
-        return self.output(out[:, 0]), (h2.transpose(0, 1), c2.transpose(0, 1))
+        x = self.embedding(tokens)
+        hs, cs = [], []
+        for layer in range(self.lstm.num_layers):
+            x, c_l = torch.lstm_cell(
+                x,
+                (h[:, layer], c[:, layer]),
+                getattr(self.lstm, f"weight_ih_l{layer}"),
+                getattr(self.lstm, f"weight_hh_l{layer}"),
+                getattr(self.lstm, f"bias_ih_l{layer}"),
+                getattr(self.lstm, f"bias_hh_l{layer}"),
+            )
+            hs.append(x)
+            cs.append(c_l)
+        if len(hs) == 1:
+            return self.output(x), (x.unsqueeze(1), cs[0].unsqueeze(1))
+        return self.output(x), (torch.stack(hs, dim=1), torch.stack(cs, dim=1))
 
     # --- teacher forcing --------------------------------------------------------------
     def forward(self, tokens: Tensor) -> Tensor:

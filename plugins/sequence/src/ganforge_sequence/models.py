@@ -301,15 +301,18 @@ class SeqGAN(AdversarialModule):
 
     # ------------------------------------------------------------------ updates
     #: On a CPU, ``auto`` rollout blocks keep the ``rows x vocabulary`` probability table
-    #: near this many floats (about 1.3 MB, cache-sized).
-    CPU_ROLLOUT_TABLE = 64 * 5120
+    #: near this many floats (about 5 MB): 256 rows for the oracle's 5,000 tokens. With the
+    #: two-level inverse CDF of ``ganforge.policy_gradient`` the per-step work is a matmul,
+    #: a softmax and a block sum; 128-512-row blocks measured alike, 64-row blocks paid
+    #: per-step overhead (``bench/rollouts.py``).
+    CPU_ROLLOUT_TABLE = 256 * 5000
 
     def rollout_rows(self) -> int | None:
         """How many rollout completions to generate at once (``None`` = all of them).
 
         ``auto``: all on a GPU, where big batches amortise kernel launches; on a CPU,
-        blocks whose probability tables stay cache-sized (64 rows for 5,000 tokens): all
-        9,728 completions of a 64 x 8 x 19 rollout at once ran 2-3x slower than 64-row blocks.
+        blocks whose probability tables stay near cache size (256 rows for 5,000 tokens):
+        all 9,728 completions of a 64 x 8 x 19 rollout at once ran 2-3x slower.
         """
         value = self.pg_cfg.get("rollout_rows", "auto")
         if value is None or value == "auto":
