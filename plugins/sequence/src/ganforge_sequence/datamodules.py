@@ -193,7 +193,7 @@ class PoetryDataModule(SequenceDataModule):
                 f"{len(self.tokenizer.encode(too_long[0]))} characters); raise data.seq_len or set it to null"
             )
         if seq_len < 2:
-            raise GanforgeError(f"data.path: poems of {seq_len} character(s) are too short; expected at least 2")
+            raise GanforgeError(f"{where}: poems of {seq_len} character(s) are too short; expected at least 2")
         cut = sum(len(self.tokenizer.encode(p)) > seq_len for p in test)
         if cut:
             log.warning("data: %d of %d test poem(s) are longer than seq_len=%d and are truncated for NLL_test/BLEU",
