@@ -109,8 +109,11 @@ def read_image(path: Path, channels: int, min_size: int = 0) -> np.ndarray | Non
 
 
 def detect_channels(files: Sequence[Path]) -> int:
-    """1 if every one of the first images is grayscale (8-bit, 16-bit or float), else 3."""
-    for path in files[:32]:
+    """1 if every image is grayscale (8-bit, 16-bit or float), else 3 (a mixed folder is read as colour).
+
+    Only headers are read (PIL opens lazily), which is cheap next to decoding every file.
+    """
+    for path in files:
         try:
             with Image.open(path) as im:
                 if im.mode not in GREY_MODES:
