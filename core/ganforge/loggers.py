@@ -8,13 +8,14 @@ past the resumed checkpoint, which will be redone), so one file holds the whole 
 from __future__ import annotations
 
 import csv
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from lightning.pytorch.loggers.logger import Logger, rank_zero_experiment
 from lightning.pytorch.utilities import rank_zero_only
+
+from ganforge.utils import atomic_path, storage_error
 
 
 class StepCSVLogger(Logger):
@@ -67,6 +68,18 @@ class StepCSVLogger(Logger):
         self._rows = [r for r in self._rows if float(r.get("step") or 0) <= step]
         self._written_rows = 0  # the file must be rewritten without the dropped rows
 
+    @property
+    def row_count(self) -> int:
+        """Rows logged so far (stored in checkpoints: a resume keeps exactly these)."""
+        return len(self._rows)
+
+    def truncate_rows(self, count: int) -> None:
+        """Keep the first ``count`` rows: those logged before the resumed checkpoint (rows
+        logged at the same step but after it, e.g. by a phase that makes no generator
+        step, are redone by the resumed run and must not appear twice)."""
+        self._rows = self._rows[: int(count)]
+        self._written_rows = 0
+
     @rank_zero_only
     def log_hyperparams(self, params: Any, *args: Any, **kwargs: Any) -> None:
         """Hyper-parameters live in ``.hydra/``; nothing to do."""
@@ -83,18 +96,20 @@ class StepCSVLogger(Logger):
     @rank_zero_only
     def save(self) -> None:
         """Append the new rows; rewrite the file atomically when columns were added."""
-        self._dir.mkdir(parents=True, exist_ok=True)
-        if self._written_rows and self._keys == self._written_keys and self.path.is_file():
-            with self.path.open("a", newline="") as fh:
-                csv.DictWriter(fh, fieldnames=self._keys).writerows(self._rows[self._written_rows :])
-            self._written_rows = len(self._rows)
-            return
-        tmp = self.path.with_suffix(".csv.tmp")
-        with tmp.open("w", newline="") as fh:
+        try:
+            self._dir.mkdir(parents=True, exist_ok=True)
+            if self._written_rows and self._keys == self._written_keys and self.path.is_file():
+                with self.path.open("a", newline="") as fh:
+                    csv.DictWriter(fh, fieldnames=self._keys).writerows(self._rows[self._written_rows :])
+                self._written_rows = len(self._rows)
+                return
+        except OSError as exc:
+            raise storage_error(exc, self.path) from exc
+        # per-process temporary name; on failure it is removed and metrics.csv is unchanged
+        with atomic_path(self.path) as tmp, tmp.open("w", newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=self._keys)
             writer.writeheader()
             writer.writerows(self._rows)
-        os.replace(tmp, self.path)
         self._written_rows, self._written_keys = len(self._rows), list(self._keys)
 
     @rank_zero_only

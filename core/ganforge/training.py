@@ -6,8 +6,10 @@ directly with a config from :func:`ganforge.config.compose_config`.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
-import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,29 +21,18 @@ from omegaconf import DictConfig, OmegaConf
 
 from ganforge.callbacks import RichStepProgress, StepSchedule
 from ganforge.errors import GanforgeError
+from ganforge.guard import DivergenceGuard
 from ganforge.loggers import StepCSVLogger
 from ganforge.registry import get_registry
 from ganforge.report.callback import report_callbacks
+from ganforge.resumable import ResumeState
+from ganforge.resume import already_final as _already_final
+from ganforge.resume import check_resume, record_resume
+from ganforge.resume import log_to_run_log as _log_to_run_log
+from ganforge.runlock import RunLock
+from ganforge.runstatus import begin_run, classify_failure, record_failure, write_status
 
 log = logging.getLogger("ganforge")
-
-# Noise that is expected here: the EMA copy is in eval mode on purpose, and Lightning's
-# own deprecation/advertising messages say nothing about the user's run.
-warnings.filterwarnings("ignore", message=r".*module\(s\) in eval mode.*")
-warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\).*")
-warnings.filterwarnings("ignore", message=r".*weights_only.*")
-warnings.filterwarnings("ignore", message=r".*does not have many workers.*")
-
-
-class _NoTips(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        return "Tip:" not in message and "weights_only" not in message
-
-
-for _name in ("lightning.pytorch", "lightning.pytorch.utilities.rank_zero", "lightning.fabric",
-              "lightning.pytorch.trainer.connectors.checkpoint_connector"):
-    logging.getLogger(_name).addFilter(_NoTips())
 
 # Lightning's strategy needed for manual optimization with several backward passes
 # per training_step under DDP (networks unused in one of them).
@@ -94,13 +85,26 @@ def build_trainer(cfg: DictConfig, run_dir: Path, callbacks: list) -> pl.Trainer
     )
 
 
-def train(cfg: DictConfig, run_dir: str | Path) -> dict[str, float]:
+def train(cfg: DictConfig, run_dir: str | Path, resume_overrides: Sequence[str] | None = None) -> dict[str, float]:
     """Train the configured domain/model, writing the run-dir layout under ``run_dir``.
 
-    Returns the final metrics (also written to ``run_dir/metrics.json``).
+    Returns the final metrics (also written to ``run_dir/metrics.json``). The run
+    directory is locked for the duration (:class:`~ganforge.runlock.RunLock`), and
+    ``status.json`` follows the run: ``running``, then ``ok``, ``failed``, ``diverged``
+    or ``interrupted`` (see docs/fault-tolerance.md). With ``cfg.resume`` the checkpoint
+    is validated against this configuration before anything in ``run_dir`` changes;
+    ``resume_overrides`` (the overrides new to this resume) are recorded under
+    ``.hydra/resume-<n>/``.
     """
     run_dir = Path(run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
+    lock = RunLock(run_dir).acquire()
+    try:
+        return _train_locked(cfg, run_dir, resume_overrides)
+    finally:
+        lock.release()
+
+
+def _train_locked(cfg: DictConfig, run_dir: Path, resume_overrides: Sequence[str] | None) -> dict[str, float]:
     threads = cfg.trainer.get("num_threads")
     if threads:
         # tiny models on few cores run faster on one thread than fighting over several
@@ -116,22 +120,54 @@ def train(cfg: DictConfig, run_dir: str | Path) -> dict[str, float]:
     datamodule.setup("fit")
     module = plugin.build_module(cfg, datamodule.spec())
 
-    schedule = StepSchedule(plugin, run_dir, cfg.run, seed=int(cfg.seed))
-    callbacks: list = [schedule]
+    ckpt_path, saved = None, None
+    if cfg.get("resume"):
+        ckpt_path = Path(str(cfg.resume)).expanduser() / "checkpoints" / "last.ckpt"
+        saved = check_resume(cfg, module, ckpt_path)  # raises before anything is written
+        if saved.finished and _already_final(run_dir, saved.g_step):
+            log.warning("resume: %s is already finished at step %d (%s); nothing to do",
+                        run_dir, saved.g_step, saved.reason)
+            return json.loads((run_dir / "metrics.json").read_text())
+
+    guard = DivergenceGuard(str(cfg.run.get("on_nonfinite") or "stop"))
+    resume_state = ResumeState(seed=int(cfg.seed))
+    schedule = StepSchedule(plugin, run_dir, cfg.run, seed=int(cfg.seed), guard=guard)
+    # ResumeState first: it counts the batch before StepSchedule may checkpoint it
+    callbacks: list = [resume_state, guard, schedule]
     if cfg.run.get("progress_bar", True):
         callbacks.append(RichStepProgress())
     callbacks += report_callbacks(plugin, run_dir, cfg)  # report.html refresh, TensorBoard sample media
     trainer = build_trainer(cfg, run_dir, callbacks)
+    resume_state.wrap_datamodule(datamodule, lambda: trainer)
 
-    ckpt_path = None
-    if cfg.get("resume"):
-        ckpt_path = Path(str(cfg.resume)) / "checkpoints" / "last.ckpt"
-        if not ckpt_path.is_file():
-            raise GanforgeError(f"resume={cfg.resume}: {ckpt_path} not found")
-        log.info("resuming from %s", ckpt_path)
+    file_log = None
     if trainer.is_global_zero:
-        (run_dir / ".hydra").mkdir(exist_ok=True)
-        resolved = run_dir / ".hydra" / "resolved.yaml"
-        resolved.write_text(OmegaConf.to_yaml(cfg, resolve=True))
-    trainer.fit(module, datamodule=datamodule, ckpt_path=str(ckpt_path) if ckpt_path else None)
+        begin_run(run_dir)
+        if saved is not None:
+            file_log = _log_to_run_log(run_dir)
+            entry = record_resume(run_dir, cfg, resume_overrides or [])
+            log.info("resuming from %s at step %d (recorded in %s)", ckpt_path, saved.g_step, entry)
+            if saved.finished:
+                log.warning("resume: the checkpoint at step %d already %s; finishing without training", saved.g_step, saved.reason)
+        else:
+            (run_dir / ".hydra").mkdir(exist_ok=True)
+            (run_dir / ".hydra" / "resolved.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
+        write_status(run_dir, "running", step=saved.g_step if saved else 0)
+    try:
+        trainer.fit(module, datamodule=datamodule, ckpt_path=str(ckpt_path) if ckpt_path else None)
+    except BaseException as exc:
+        final = classify_failure(exc, guard)
+        if trainer.is_global_zero:
+            record_failure(run_dir, final, module.g_step)
+        with contextlib.suppress(AttributeError):  # tells gan-run the status is recorded
+            final.ganforge_status_written = True
+        if final is exc:
+            raise
+        raise final from exc
+    finally:
+        if file_log is not None:
+            logging.getLogger().removeHandler(file_log)
+            file_log.close()
+    if trainer.is_global_zero:
+        write_status(run_dir, "ok", step=module.g_step)
     return schedule.final_metrics

@@ -1,8 +1,9 @@
-"""Small shared helpers: seeded side computations and atomic file writes."""
+"""Small shared helpers: seeded side computations, atomic file writes, storage errors."""
 
 from __future__ import annotations
 
 import contextlib
+import errno as errno_module
 import json
 import os
 from collections.abc import Iterator
@@ -10,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import torch
+
+from ganforge.errors import GanforgeError
 
 
 @contextlib.contextmanager
@@ -27,10 +30,76 @@ def seeded(seed: int, device: torch.device | str | None = None) -> Iterator[None
         yield
 
 
+class StorageError(GanforgeError):
+    """A file of the run could not be written (disk full, read-only, missing directory)."""
+
+
+def storage_error(exc: BaseException, path: str | Path, what: str = "cannot write") -> StorageError:
+    """One-line :class:`StorageError` naming ``path`` and the errno of ``exc``.
+
+    >>> str(storage_error(OSError(28, "No space left on device"), "/r/x.ckpt"))
+    'cannot write /r/x.ckpt: [Errno 28 ENOSPC] No space left on device'
+    """
+    code = getattr(exc, "errno", None)
+    if isinstance(exc, OSError) and code is not None:
+        name = errno_module.errorcode.get(code, "?")
+        reason = f"[Errno {code} {name}] {exc.strerror or os.strerror(code)}"
+    else:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return StorageError(f"{what} {path}: {reason}")
+
+
+def temporary_path(path: str | Path) -> Path:
+    """A per-process temporary name beside ``path`` (``.<name>.<pid>.tmp``): concurrent
+    writers never share one, and the leading dot plus ``.tmp`` keep it out of globs
+    such as ``*.ckpt`` or ``*.json``."""
+    path = Path(path)
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path, what: str = "cannot write") -> Iterator[Path]:
+    """Yield a temporary path to write; on success it replaces ``path`` atomically.
+
+    On any error the temporary file is removed (``path`` keeps its previous content)
+    and an :class:`OSError` becomes a one-line :class:`StorageError` naming the path.
+    """
+    path = Path(path)
+    tmp = temporary_path(path)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        if isinstance(exc, OSError):
+            raise storage_error(exc, path, what) from exc
+        raise
+
+
 def write_json_atomic(path: Path, data: Any) -> None:
     """Write JSON to ``path`` through a temporary file, so readers never see half a file."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True, default=float) + "\n")
-    os.replace(tmp, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise storage_error(exc, path.parent, "cannot create") from exc
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=2, sort_keys=True, default=float) + "\n")
+
+
+def remove_stale_temporaries(directory: Path) -> list[Path]:
+    """Delete ``.*.tmp`` files left in ``directory`` by a killed writer (call only while
+    holding the run lock, when no other process can be writing there)."""
+    removed = []
+    if Path(directory).is_dir():
+        for p in Path(directory).glob(".*.tmp"):
+            with contextlib.suppress(OSError):
+                if p.is_dir():
+                    import shutil
+
+                    shutil.rmtree(p)
+                else:
+                    p.unlink()
+                removed.append(p)
+    return removed

@@ -13,6 +13,7 @@ Examples::
 from __future__ import annotations
 
 import math
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -53,34 +54,93 @@ def split_argv(argv: list[str]) -> tuple[list[str], list[str]]:
     return flags, overrides
 
 
-def _status_path(run_dir: Path) -> Path:
-    return run_dir / "status.json"
+#: exit status of a run stopped by the divergence guard (2 is a usage/config error)
+EXIT_DIVERGED = 3
+
+_NO_RUN_FLAGS = {"-m", "--multirun", "--cfg", "-c", "--info", "-i", "--help", "-h", "--shell-completion", "-sc",
+                 "--experimental-rerun", "--hydra-help", "--version"}
+
+
+def claim_run_dir(flags: list[str], overrides: list[str]) -> None:
+    """Before Hydra writes anything: lock an explicitly named run directory
+    (``hydra.run.dir=``, which ``resume=`` sets), or check that the default ``outputs/``
+    can be created. A directory in use, unwritable or impossible is one line
+    (:class:`~ganforge.errors.GanforgeError`); the lock is released at exit."""
+    if _NO_RUN_FLAGS & set(flags):
+        return
+    import atexit
+    import os
+
+    from ganforge.runlock import RunLock
+    from ganforge.utils import storage_error
+
+    named = [o.split("=", 1)[1] for o in overrides if o.split("=", 1)[0] == "hydra.run.dir"]
+    if not named or "$" in named[-1]:
+        base = Path(os.getcwd()) / "outputs"
+        try:
+            base.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise storage_error(exc, base, "cannot create the run directory under") from None
+        return
+    lock = RunLock(named[-1]).acquire()
+    atexit.register(lock.release)
+
+
+def _new_resume_overrides(hc, run_dir: Path) -> list[str]:
+    """The overrides given on this resume's command line (``resume_overrides`` puts the
+    run's saved ones first, in the same order)."""
+    from ganforge.cli.arguments import saved_run_overrides
+
+    task_overrides = [o for o in hc.overrides.task if not o.split("=", 1)[0].lstrip("+~") == "resume"]
+    return task_overrides[len(saved_run_overrides(run_dir)):]
 
 
 def task(cfg) -> float | None:
-    """The Hydra task: train one job; in sweeps a failing job is recorded, not fatal."""
+    """The Hydra task: train one job; in sweeps a failing job is recorded, not fatal.
+
+    Exit statuses: 0 ok, 2 a one-line error (bad input, storage), 3 diverged, 128+N
+    stopped by signal N (143 SIGTERM, 130 SIGINT) after saving ``last.ckpt``.
+    """
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
 
+    from ganforge import interrupts
+    from ganforge.guard import Diverged
+    from ganforge.runstatus import write_status
     from ganforge.training import train
-    from ganforge.utils import write_json_atomic
 
     hc = HydraConfig.get()
     run_dir = Path(hc.runtime.output_dir)
     sweeping = hc.mode == RunMode.MULTIRUN
+    resuming = bool(cfg.get("resume"))
+    interrupts.install()
     try:
-        metrics = train(cfg, run_dir)
+        new = _new_resume_overrides(hc, run_dir) if resuming else None
+        metrics = train(cfg, run_dir, resume_overrides=new)
+    except interrupts.RunInterrupted as exc:
+        if not getattr(exc, "ganforge_status_written", False) and not resuming:
+            write_status(run_dir, "interrupted", signal=signal.Signals(exc.signum).name, error=str(exc))
+        # in a sweep as well: the scheduler asked the whole command to stop
+        print(f"gan-run: {exc}; continue with: gan-run resume={run_dir}", file=sys.stderr)
+        sys.exit(exc.exit_code)
     except Exception as exc:  # noqa: BLE001 - record, then report as the mode requires
         line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        write_json_atomic(_status_path(run_dir), {"status": "failed", "error": f"{type(exc).__name__}: {line}"})
+        # a resume rejected before it started leaves the run's status as it was
+        if not getattr(exc, "ganforge_status_written", False) and not resuming:
+            write_status(run_dir, "failed", error=f"{type(exc).__name__}: {line}")
         if sweeping:
             print(f"gan-run: job {hc.job.num} failed: {line}", file=sys.stderr)
-            traceback.print_exc()
+            if not isinstance(exc, (GanforgeError, Diverged)):
+                traceback.print_exc()
             return float("nan")
+        if isinstance(exc, Diverged):
+            print(f"gan-run: error: {line}", file=sys.stderr)
+            sys.exit(EXIT_DIVERGED)
         if isinstance(exc, GanforgeError):
             fail("gan-run", exc)
         raise
-    write_json_atomic(_status_path(run_dir), {"status": "ok"})
+    finally:
+        interrupts.uninstall()
     from ganforge.callbacks import resolve_monitor
 
     key = resolve_monitor(cfg.run.get("monitor"), metrics)
@@ -114,6 +174,7 @@ def main() -> None:
         return
     try:
         overrides = prepare_overrides(overrides)
+        claim_run_dir(flags, overrides)  # lock / check the run dir before Hydra writes there
     except GanforgeError as exc:
         fail("gan-run", exc)
     register_plugin_search_path()
