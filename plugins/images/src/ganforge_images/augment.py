@@ -129,7 +129,9 @@ class DiffAugment(nn.Module):
         ])
         if int(self.ada_stats[2]) >= self.ada_interval:
             r_t = float(self.ada_stats[0] / self.ada_stats[1].clamp(min=1))
-            step = (1.0 if r_t > self.ada_target else -1.0) * batch_size * self.ada_interval / (self.ada_kimg * 1000)
+            diff = r_t - self.ada_target
+            sign = 0.0 if abs(diff) < 1e-6 else (1.0 if diff > 0 else -1.0)  # np.sign, robust to float32 sums
+            step = sign * batch_size * self.ada_interval / (self.ada_kimg * 1000)
             self.p.copy_((self.p + step).clamp(0.0, 1.0))
             self.ada_stats.zero_()
 
