@@ -23,8 +23,8 @@ What a domain supplies:
 * ``report_section(run_dir, assets_dir)`` -- the domain's samples in the HTML run report
   (``gan-report``); the default shows the files under ``samples/`` by step.
 * ``media_for_logging(files, assets_dir)`` -- a sample step's images/audio for
-  TensorBoard; ``generator_example_inputs(module, n)`` -- the generator's inputs for
-  ``gan-export``; ``export_interpolation`` -- ``gan-sample interpolate=K`` sheets.
+  TensorBoard; ``generator_for_export(module, n, options)`` -- the network and example
+  inputs ``gan-export`` writes; ``export_interpolation`` -- ``gan-sample interpolate=K`` sheets.
 """
 
 from __future__ import annotations
@@ -180,8 +180,14 @@ class DomainPlugin(ABC):
 
         return default_media(files)
 
-    def generator_example_inputs(self, module: AdversarialModule, n: int) -> tuple:
-        """Example inputs of the sampling generator's ``forward`` for ``gan-export`` (which
-        traces the generator alone). The default is the model's latent batch
-        ``(module.sample_noise(n),)``; conditional or image-to-image models override it."""
-        return (module.sample_noise(n),)
+    def generator_for_export(self, module: AdversarialModule, n: int, options: Mapping[str, Any]) -> tuple[Any, tuple]:
+        """The network ``gan-export`` writes and example inputs for a batch of ``n``:
+        ``(nn.Module, (tensor, ...))``. The default is the sampling (EMA) generator on the
+        model's latent batch ``(module.sample_noise(n),)``; conditional, image-to-image or
+        style-based models override it. ``options`` are extra ``key=value`` arguments of
+        ``gan-export`` (e.g. ``direction=BtoA``); reject unknown ones with a one-line error."""
+        if options:
+            from ganforge.errors import GanforgeError
+
+            raise GanforgeError(f"unknown gan-export option(s) {sorted(options)} for domain '{self.name}'; valid: none")
+        return module.sampling_generator(), (module.sample_noise(n),)

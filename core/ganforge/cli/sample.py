@@ -66,7 +66,9 @@ def generate_files(plugin, module, n: int, out: Path, opts: dict[str, str]) -> l
     plugin's ``sample_to_files``."""
     from ganforge.generation import interpolation_latents, latent_override, parse_psi, parse_steps, truncate
 
-    native = set(getattr(module, "SAMPLE_OPTIONS", ())) | set(plugin.sample_options())
+    # a model's own SAMPLE_OPTIONS are exact; a domain's sample_options may be the union over its models
+    own = getattr(module, "SAMPLE_OPTIONS", None)
+    native = set(own if own is not None else plugin.sample_options())
     steps = parse_steps(opts.pop("interpolate")) if "interpolate" in opts and "interpolate" not in native else None
     psi = parse_psi(opts.pop("truncation")) if "truncation" in opts and "truncation" not in native else None
 

@@ -48,6 +48,24 @@ class ImagesDomain(DomainPlugin):
         """FID/KID/IS (and L1/SSIM for translation models); see :mod:`ganforge_images.evaluation`."""
         return evaluate_images(module, datamodule)
 
+    def generator_for_export(self, module: Any, n: int, options: Mapping[str, Any]):
+        """``gan-export``: the generator and its inputs per model (see :mod:`ganforge_images.export_generator`)."""
+        from ganforge_images.export_generator import images_generator_for_export
+
+        return images_generator_for_export(module, n, options)
+
+    def export_interpolation(self, samples: Any, out_dir: Path, stem: str, steps: int) -> list[Path]:
+        """``gan-sample interpolate=K``: one PNG sheet, one interpolation path per row."""
+        from ganforge_images.export import save_grid
+
+        return [save_grid(samples, Path(out_dir) / f"{stem}.png", nrow=steps)]
+
+    def config_schemas(self, model):
+        """Typed schemas of this domain's groups (checked by ``gan-run`` before training)."""
+        from ganforge_images.schemas import SCHEMAS
+
+        return SCHEMAS
+
     def sample_options(self):
         """``label`` (cgan), ``input`` (pix2pix, cyclegan), ``direction`` (cyclegan); ``truncation``,
         ``mixing``, ``styles``, ``interpolate``, ``noise`` (stylegan2)."""

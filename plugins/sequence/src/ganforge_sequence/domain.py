@@ -49,9 +49,25 @@ class SequenceDomain(DomainPlugin):
             return {}
         return module.progress_metrics(final=True, datamodule=datamodule)
 
+    def config_schemas(self, model):
+        """Typed schemas of this domain's groups (checked by ``gan-run`` before training)."""
+        from ganforge_sequence.schemas import DATA_SCHEMAS, SequenceModel
+
+        return {"data": DATA_SCHEMAS[self.name], "model": SequenceModel} if self.name in DATA_SCHEMAS else {"model": SequenceModel}
+
     def sample_options(self) -> Sequence[str]:
         """``gan-sample`` options: ``temperature=<float>`` (softmax temperature, default 1)."""
         return ("temperature",)
+
+    def generator_for_export(self, module: Any, n: int, options: Any):
+        """Not exportable: token generators sample autoregressively (a loop of sampling
+        steps), not one forward pass of a fixed graph; checkpoints and gan-sample serve instead."""
+        from ganforge import GanforgeError
+
+        raise GanforgeError(
+            f"model '{module.cfg.model.name}' of domain '{self.name}' samples tokens one step at a time; "
+            "only single-pass generators export (images, audio); use the checkpoint with gan-sample"
+        )
 
     def report_section(self, run_dir: Path, assets_dir: Path):
         """Each sample step's texts, one card per sample (a poem per card for poetry)."""
