@@ -145,7 +145,7 @@ class StepSchedule(Callback):
             sample, evaluate, save = (_every(g, p) for p in (self.sample_every, self.eval_every, self.checkpoint_every))
             if logged is not None or sample or evaluate or save:
                 # the host waits for the device here anyway; weights only before a save
-                self.guard.check(module, logged, params=save)
+                self.guard.check(module, logged, params=save or evaluate)
             if sample:
                 self.export(trainer, module, f"step_{g:07d}")
             if evaluate:

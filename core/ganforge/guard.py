@@ -45,10 +45,21 @@ def _nonfinite_items(values: Mapping[str, float]) -> list[str]:
     return [f"{k}={v}" for k, v in sorted(values.items()) if isinstance(v, float) and not math.isfinite(v)]
 
 
-def parameters_finite(tensors: Iterable[torch.Tensor]) -> bool:
-    """True when every tensor is finite (one host synchronisation)."""
-    flags = [torch.isfinite(t).all() for t in tensors if t.is_floating_point()]
-    return bool(torch.stack(flags).all()) if flags else True
+def first_nonfinite(named: Iterable[tuple[str, torch.Tensor]]) -> str | None:
+    """Name of the first tensor holding a NaN/inf, or ``None`` (one host synchronisation)."""
+    items = [(name, t) for name, t in named if t.is_floating_point() and t.numel()]
+    if not items:
+        return None
+    flags = torch.stack([torch.isfinite(t).all().to(items[0][1].device) for _, t in items])
+    if bool(flags.all()):
+        return None
+    return items[int((~flags).nonzero()[0])][0]
+
+
+def module_tensors(module: torch.nn.Module) -> Iterable[tuple[str, torch.Tensor]]:
+    """Parameters and buffers (BatchNorm statistics can overflow while losses still look fine)."""
+    yield from module.named_parameters()
+    yield from module.named_buffers()
 
 
 class DivergenceGuard(Callback):
@@ -91,21 +102,23 @@ class DivergenceGuard(Callback):
 
     # ------------------------------------------------------------------ boundaries
     def check(self, module: Any, logged: Mapping[str, float] | None = None, params: bool = False) -> None:
-        """Raise :class:`Diverged` if a gradient, a logged loss or (``params``) a weight is not finite."""
+        """Raise :class:`Diverged` if a gradient, a logged loss or (``params``) a weight or
+        buffer is not finite. The message names the step, phase and the latest losses."""
+        values = dict(logged) if logged else dict(module.last_logs)
+        bad_logs = _nonfinite_items(values)
+        losses = ", ".join(f"{k}={v:.4g}" for k, v in sorted(values.items()) if k.startswith("loss/"))
+        suffix = f"; losses: {losses}" if losses else ""
         phase_names = [p.name for p in module.phases.phases]
         if self._bad is not None:
             flag, step, phase = (float(x) for x in self._bad.tolist())
             if flag > 0:
-                losses = _nonfinite_items(logged or {}) or _nonfinite_items(module.last_logs)
-                what = "non-finite gradient" + (f" (losses: {', '.join(losses)})" if losses else "")
                 name = phase_names[min(int(phase), len(phase_names) - 1)]
-                raise Diverged(int(step), name, what, self.saved_step)
-        losses = _nonfinite_items(logged or {})
-        if losses and self.mode == "stop":
-            raise Diverged(module.g_step, module.phases.current.name, "non-finite loss " + ", ".join(losses), self.saved_step)
-        if params and not parameters_finite(module.parameters()):
-            what = "non-finite weights" + (f" (losses: {', '.join(losses)})" if losses else "")
-            raise Diverged(module.g_step, module.phases.current.name, what, self.saved_step)
+                raise Diverged(int(step), name, "non-finite gradient" + suffix, self.saved_step)
+        if logged and bad_logs and self.mode == "stop":
+            raise Diverged(module.g_step, module.phases.current.name, "non-finite " + ", ".join(bad_logs), self.saved_step)
+        bad = first_nonfinite(module_tensors(module)) if params else None
+        if bad is not None:
+            raise Diverged(module.g_step, module.phases.current.name, f"non-finite weights ({bad}){suffix}", self.saved_step)
 
     def state_dict(self) -> dict:
         """Skipped-update count (checkpointed so a resumed run keeps counting)."""

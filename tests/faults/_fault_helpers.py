@@ -103,11 +103,16 @@ def digest(run_dir: Path) -> dict[str, str]:
     }
 
 
+# Lightning's start-up banner (stderr, info level): not an error line
+_BANNER = ("GPU available", "TPU available", "HPU available", "IPU available", "LOCAL_RANK", "Seed set")
+
+
 def error_lines(stderr: str) -> list[str]:
-    """stderr without warning lines of other plugins/libraries."""
+    """stderr without warnings and Lightning's start-up banner."""
     return [
         line for line in stderr.strip().splitlines()
         if line.strip() and "Warning" not in line and not line.startswith("  ") and "warnings.warn" not in line
+        and not line.startswith(_BANNER)
     ]
 
 

@@ -11,6 +11,7 @@ patches the process so the fault happens at an exact, reproducible point:
   matches the glob PATTERN on, writes fail with ``OSError(ENOSPC)`` after the first
   bytes are written: a disk that fills up while the file is written.
 * ``slow_step=SECONDS``: sleep after every batch (gives signal tests time to act).
+* ``nan_loss_at_step=N``: the generator's loss of step N is NaN (so are its gradients).
 
 Nothing is patched without ``GANFORGE_FAULT``.
 """
@@ -45,6 +46,19 @@ def _install(spec: str) -> None:
                 time.sleep(float(value))
 
         StepSchedule.on_train_batch_end = on_train_batch_end
+    elif name == "nan_loss_at_step":
+        from ganforge.module import AdversarialModule
+
+        original_loss = AdversarialModule.generator_loss
+
+        def generator_loss(self, batch):
+            loss, logs = original_loss(self, batch)
+            if self.g_step + 1 == int(value):
+                loss = loss * float("nan")
+                logs = {**logs, "loss/g": loss.detach()}
+            return loss, logs
+
+        AdversarialModule.generator_loss = generator_loss
     elif name == "kill_in_save":
         import lightning.pytorch as pl
 
