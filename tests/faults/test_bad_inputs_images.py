@@ -186,6 +186,29 @@ def npz_labels_mismatch(tmp_path):
     return npz(tmp_path, images=x, labels=np.arange(7)), []
 
 
+def idx_files(tmp_path: Path, images: np.ndarray, code: int, cut: int = 0) -> Path:
+    """An MNIST-style folder: ``train-images-idx3-ubyte`` (dtype ``code``) and matching labels."""
+    root = tmp_path / "mnist"
+    root.mkdir()
+    header = bytes([0, 0, code, 3]) + b"".join(int(d).to_bytes(4, "big") for d in images.shape)
+    data = header + images.astype(images.dtype.newbyteorder(">")).tobytes()
+    (root / "train-images-idx3-ubyte").write_bytes(data[: len(data) - cut])
+    labels = np.arange(images.shape[0], dtype=np.uint8) % 10
+    (root / "train-labels-idx1-ubyte").write_bytes(bytes([0, 0, 8, 1]) + len(labels).to_bytes(4, "big") + labels.tobytes())
+    return root
+
+
+def idx_float_nan(tmp_path):
+    x = np.random.default_rng(0).random((20, 16, 16)).astype(np.float32)
+    x[5, 1, 1] = np.nan
+    return idx_files(tmp_path, x, 0x0D), []
+
+
+def idx_truncated(tmp_path):
+    x = np.random.default_rng(0).integers(0, 255, (20, 16, 16), dtype=np.uint8)
+    return idx_files(tmp_path, x, 0x08, cut=1000), []
+
+
 def unknown_file(tmp_path):
     path = tmp_path / "pictures.csv"
     path.write_text("1,2,3\n")
@@ -220,6 +243,9 @@ CASES = [
          ["dropped 1 constant"], verify=verify_some_constant),
     Case("npz-garbage", "a non-zip file with an .npz suffix", npz_garbage, "rejected", ["cannot read npz"]),
     Case("npz-labels-mismatch", "20 images with 7 labels", npz_labels_mismatch, "rejected", ["7 labels for 20 images"]),
+    Case("idx-float-nan", "an MNIST IDX folder of float32 images with one NaN", idx_float_nan, "rejected", ["NaN/inf"]),
+    Case("idx-truncated", "an MNIST IDX image file cut by 1,000 bytes", idx_truncated, "rejected",
+         ["truncated IDX file"], name_file="train-images-idx3-ubyte"),
     Case("unknown-file", "data.path pointing at a .csv file", unknown_file, "rejected", ["unknown type"]),
 ]
 

@@ -79,6 +79,7 @@ def load_image_data(data_cfg: Any, split: str = "train") -> tuple[torch.Tensor, 
     fmt = detect_format(path) if fmt == "auto" else fmt
     if fmt == "idx":
         images, labels = load_idx_folder(path, split)
+        images, labels = checked_npz_images(path, images, labels, min_size)
         return prepare_array(images, size, channels or 1), torch.from_numpy(labels), [str(i) for i in range(int(labels.max()) + 1)]
     if fmt == "npz":
         images, labels = load_npz(path, split)

@@ -95,7 +95,7 @@ def load_npz(path: str | Path, split: str = "train") -> tuple[np.ndarray, np.nda
 def checked_npz_images(
     path: Path, images: np.ndarray, labels: np.ndarray | None, min_size: int = 8
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Validate an npz image array and bring it to uint8 ``[N, H, W(, C)]``.
+    """Validate an npz (or IDX) image array and bring it to uint8 ``[N, H, W(, C)]``.
 
     uint8 is used as is; uint16 is scaled by 1/257; float arrays must be finite and are read
     as [0, 1] (scaled by 255) when they fit in it, else as 0..255. Images that are constant are
