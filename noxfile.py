@@ -62,7 +62,7 @@ def wheel(session: nox.Session) -> None:
     with session.chdir(workdir):  # away from the source tree: only installed files are used
         session.run("python", "-c", "import ganforge, pathlib; assert 'site-packages' in ganforge.__file__, ganforge.__file__")
         session.run("gan-plugins")
-        for domain in ("images", "audio", "poetry", "midi", "graphs", "oracle"):
+        for domain in ("images", "audio", "poetry", "midi", "graphs", "oracle", "molecules"):
             session.run("gan-run", f"domain={domain}", "debug=smoke", "trainer.accelerator=cpu", f"hydra.run.dir=smoke-{domain}")
         session.run("gan-sample", "smoke-images", "n=4", "out=samples-images")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,8 @@ class MoleculesDataModule(SequenceDataModule):
     Config (``data``): ``path``, ``test_path``, ``test_fraction``, ``split_seed``,
     ``limit`` (first N rows of the training file), ``test_limit`` (first N reference
     molecules), ``max_tokens`` (null = longest training molecule; longer ones are
-    skipped with a summary line), ``cache_dir``, ``batch_size``. ``metrics``:
+    skipped with a summary line), ``d_positives`` (real examples per discriminator round;
+    null = all), ``cache_dir``, ``batch_size``. ``metrics``:
     ``n_jobs``, ``fcd``, ``progress_samples``, ``cache_dir``.
     """
 
@@ -120,6 +122,15 @@ class MoleculesDataModule(SequenceDataModule):
             "source": "embedded MOSES subset" if path in (None, "") else str(Path(str(path)).expanduser()),
         }
 
+    def positives(self, device: torch.device) -> torch.Tensor:
+        """The discriminator's real examples: all training molecules, or a fresh random
+        ``data.d_positives`` of them per call (as many as the negatives when those are
+        null), so a D round on a large data set stays balanced and affordable."""
+        k = _opt_int(self.data_cfg, "d_positives")
+        if k is None or k >= self.train_tokens.shape[0]:
+            return super().positives(device)
+        return self.train_tokens[torch.randperm(self.train_tokens.shape[0])[:k]].to(device)
+
     # ------------------------------------------------------------------ metrics
     @cached_property
     def train_set(self) -> set[str]:
@@ -146,9 +157,11 @@ class MoleculesDataModule(SequenceDataModule):
         """The MOSES metrics of ``n`` samples (:func:`~ganforge_molecules.metrics.moses_metrics`), NLL_test,
         and ``samples/final_properties.png`` (QED/logP/SA/MW histograms vs the reference) in the run dir."""
         texts = generated_smiles(generator.sample(n), self.tokenizer)
+        start = time.perf_counter()
         out, stats = moses_metrics(
             texts, self.reference, self.train_set, self.metrics_cfg.get("n_jobs", "auto"), bool(self.metrics_cfg.get("fcd", True))
         )
+        out["metrics_seconds"] = time.perf_counter() - start  # the MOSES metrics alone (reference cached)
         out["nll_test"] = nll_test(generator, self.test_tokens)
         trainer = getattr(self, "trainer", None)
         root = getattr(trainer, "default_root_dir", None) if trainer is not None else None
