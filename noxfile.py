@@ -15,7 +15,8 @@ import nox
 REPO = Path(__file__).parent
 PLUGINS = sorted(str(p.parent.relative_to(REPO)) for p in (REPO / "plugins").glob("*/pyproject.toml"))
 EXAMPLES = sorted(str(p.parent.relative_to(REPO)) for p in (REPO / "docs" / "examples").glob("*/pyproject.toml"))
-TEST_DEPS = ["pytest>=8", "pytest-timeout>=2", "pytest-xdist>=3", "onnx>=1.15", "onnxruntime>=1.17", "nbclient>=0.10", "nbformat>=5.9", "ipykernel>=6.29"]
+TEST_DEPS = ["pytest>=8", "pytest-timeout>=2", "pytest-xdist>=3", "onnx>=1.15", "onnxruntime>=1.17", "nbclient>=0.10", "nbformat>=5.9", "ipykernel>=6.29",
+             "mlflow-skinny>=2.10"]
 PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 
 nox.options.sessions = ["lint", "tests"]

@@ -116,11 +116,17 @@ class SampleMediaLogger(Callback):
 
 
 def report_callbacks(plugin: DomainPlugin, run_dir: Path, cfg: Any) -> list[Callback]:
-    """The callbacks ``train`` adds after its step schedule: the HTML report refresher
-    (``run.report``, default true) and TensorBoard sample media (when TensorBoard logs)."""
+    """The callbacks ``train`` adds after its step schedule: TensorBoard sample media (when
+    TensorBoard logs), MLflow/W&B (``logger=mlflow|wandb``) and the HTML report refresher
+    (``run.report``, default true)."""
     run_cfg = cfg.get("run") or {}
     every = int(run_cfg.get("sample_every") or 0)
+    from ganforge.report.trackers import TrackerLoggers
+
     callbacks: list[Callback] = [SampleMediaLogger(plugin, run_dir, every)]
+    logger_cfg = cfg.get("logger") or {}
+    if logger_cfg.get("mlflow") or logger_cfg.get("wandb"):
+        callbacks.append(TrackerLoggers(plugin, run_dir, cfg, every))
     if run_cfg.get("report", True):
         callbacks.append(ReportRefresh(run_dir, every))
     return callbacks
