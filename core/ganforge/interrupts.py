@@ -13,6 +13,7 @@ for a user who does not want to wait for the current batch.
 
 from __future__ import annotations
 
+import logging
 import signal
 import threading
 from types import FrameType
@@ -88,6 +89,9 @@ def install() -> StopSignals:
     global ACTIVE
     if ACTIVE is None:
         ACTIVE = StopSignals().install()
+        # gan-run reports the signal in its one closing line; Lightning's own
+        # "Received SIGTERM" info line would be a second one
+        logging.getLogger("lightning.pytorch.trainer.connectors.signal_connector").setLevel(logging.WARNING)
     return ACTIVE
 
 
