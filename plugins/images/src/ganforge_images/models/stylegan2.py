@@ -123,11 +123,10 @@ class StyleGAN2(AdversarialModule):
         """Adam (betas (0, 0.99), eps 1e-8 in config F) with lazy-regularisation compensation."""
         o = self.cfg.get("optim", {}) or {}
         betas = tuple(float(b) for b in o.get("betas", (0.0, 0.99)))
-        eps = float(o.get("eps", 1e-8) or 1e-8)
 
         def make(params, lr, interval, active):
             ratio = interval / (interval + 1) if active else 1.0
-            return torch.optim.Adam(params, lr=float(lr) * ratio, betas=tuple(b**ratio for b in betas), eps=eps)
+            return torch.optim.Adam(params, lr=float(lr) * ratio, betas=tuple(b**ratio for b in betas), eps=1e-8)
 
         return [
             make(self.generator.parameters(), o.get("lr_g", 0.002), self.pl_interval, self.pl_weight > 0),
