@@ -91,7 +91,7 @@ def store_plugin_configs() -> None:
     for package in packages:
         for group, name, text in _yaml_files(package):
             if group != "model":
-                _store(group, name, text, "_group_")
+                _store(group, name, text, group.replace("/", "."))  # Hydra's default package: the group path
     for domain in registry.names():
         plugin = registry.get(domain)
         order = [plugin.config_package, *(p for p in packages if p != plugin.config_package)]
@@ -101,7 +101,7 @@ def store_plugin_configs() -> None:
             if text is None:
                 continue  # the conformance suite reports a missing model config
             _store(MODEL_CONTENT_GROUP, f"{domain}.{model}", text, "model")
-            cs.store(group="model", name=model, node={}, package="_group_")
+            cs.store(group="model", name=model, node={}, package="model")
             if model == DEFAULT_MODEL_ALIAS:  # debug=smoke sizes of the default model too
                 smoke = _read_config(plugin.config_package, "smoke", f"smoke_{domain}_{real}.yaml")
                 if smoke is not None:

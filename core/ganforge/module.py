@@ -61,6 +61,10 @@ class AdversarialModule(pl.LightningModule):
         spec: the data module's ``spec()`` -- plain data describing the data set.
     """
 
+    #: extra ``gan-sample`` options this model understands (``gan-plugins`` lists them);
+    #: empty means the domain's :meth:`~ganforge.plugin.DomainPlugin.sample_options`
+    SAMPLE_OPTIONS: tuple[str, ...] = ()
+
     def __init__(self, cfg: DictConfig | Mapping[str, Any], spec: Mapping[str, Any]):
         super().__init__()
         self.automatic_optimization = False
@@ -82,6 +86,9 @@ class AdversarialModule(pl.LightningModule):
         self.max_steps: int | None = None if max_steps is None or int(max_steps) < 0 else int(max_steps)
         self.g_step = 0
         self._d_since_g = 0
+        self._keep_fake = False
+        self._kept_fake: torch.Tensor | None = None
+        self._reuse_fake: bool | None = None
         self._pending_logs: dict[str, list[torch.Tensor]] = defaultdict(list)
         self.last_logs: dict[str, float] = {}
         self._stop_requested = False
@@ -152,8 +159,14 @@ class AdversarialModule(pl.LightningModule):
     def discriminator_loss(self, batch: Any) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         """Adversarial loss of the discriminator plus the configured penalties."""
         real = self.real_samples(batch)
-        with torch.no_grad():
-            fake = self.generator_forward(self.generator, batch)
+        if self._keep_fake:
+            # Computed with grad once and kept for this batch's generator update (see
+            # reuse_fake_batch); D trains on a detached view.
+            self._kept_fake = self.generator_forward(self.generator, batch)
+            fake = self._kept_fake.detach()
+        else:
+            with torch.no_grad():
+                fake = self.generator_forward(self.generator, batch)
         d_real = self.discriminate(real, batch)
         d_fake = self.discriminate(fake, batch)
         loss = self.loss_fn.d_loss(d_real, d_fake)
@@ -178,8 +191,10 @@ class AdversarialModule(pl.LightningModule):
         return torch.backends.cudnn.flags(enabled=False) if has_rnn and self.device.type == "cuda" else contextlib.nullcontext()
 
     def generator_loss(self, batch: Any) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-        """Adversarial loss of the generator."""
-        fake = self.generator_forward(self.generator, batch)
+        """Adversarial loss of the generator (on the D step's fake batch when it was kept)."""
+        fake, self._kept_fake = self._kept_fake, None
+        if fake is None:
+            fake = self.generator_forward(self.generator, batch)
         loss = self.loss_fn.g_loss(self.discriminate(fake, batch))
         return loss, {"loss/g": loss.detach()}
 
@@ -283,12 +298,45 @@ class AdversarialModule(pl.LightningModule):
     def adversarial_step(self, batch: Any, batch_idx: int) -> int:
         """Core phase handler: D update every batch, G update every ``n_critic`` batches."""
         if self.discriminator is not None:
-            self.discriminator_update(batch)
+            # The G update follows on this batch: keep the D step's fake (with grad).
+            self._keep_fake = self._d_since_g + 1 >= self.n_critic and self.reuse_fake_batch
+            try:
+                self.discriminator_update(batch)
+            finally:
+                self._keep_fake = False
             self._d_since_g += 1
             if self._d_since_g < self.n_critic:
+                self._kept_fake = None
                 return 0
         self._d_since_g = 0
-        return self.generator_update(batch)
+        try:
+            return self.generator_update(batch)
+        finally:
+            self._kept_fake = None
+
+    @property
+    def reuse_fake_batch(self) -> bool:
+        """Whether the generator update reuses the fake batch of the D step before it.
+
+        As in the PyTorch DCGAN example: ``G(z)`` is computed once, with grad; D trains on
+        it detached, then the G loss back-propagates through the same batch -- one
+        generator forward per step instead of two. ``model.reuse_fake``: ``auto`` (the
+        default) reuses when ``n_critic == 1`` and the model keeps the core's
+        ``generator_loss``/``generator_update``; ``false`` draws fresh noise for the G
+        update (models that need independent noise); ``true`` forces it (a model whose
+        own ``generator_loss`` calls the core's). With ``n_critic > 1`` only the last
+        D step's batch could be reused, so it never is.
+        """
+        if self._reuse_fake is None:
+            value = _cfg_get(self.cfg.get("model", {}), "reuse_fake", "auto")
+            if str(value).lower() not in ("auto", "true", "false"):
+                raise GanforgeError(f"model.reuse_fake: expected auto, true or false, got {value!r}")
+            own = type(self).generator_loss is AdversarialModule.generator_loss and (
+                type(self).generator_update is AdversarialModule.generator_update
+            )
+            wanted = own if str(value).lower() == "auto" else str(value).lower() == "true"
+            self._reuse_fake = bool(wanted and self.n_critic == 1)
+        return self._reuse_fake
 
     def phase_handler(self, kind: str):
         """The bound method ``<kind>_step`` implementing a phase kind."""

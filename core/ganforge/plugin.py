@@ -154,6 +154,34 @@ class DomainPlugin(ABC):
         """Names of the extra ``gan-sample`` options this domain understands."""
         return ()
 
+    def config_schemas(self, model: str | None) -> Mapping[str, type]:
+        """Typed schemas (dataclasses, see :mod:`ganforge.schema`) for this domain's
+        config groups when ``model`` is selected, e.g. ``{"data": MyData, "model":
+        MyModel}``. They add to the core's schemas of the same group; ``gan-run`` checks
+        the composed config against them before building anything. Default: none."""
+        return {}
+
+    #: options ``gan-sample`` itself implements through the latent of any model with one
+    GENERIC_SAMPLE_OPTIONS: ClassVar[tuple[str, ...]] = ("interpolate", "truncation")
+
+    def valid_sample_options(self, module: AdversarialModule | None = None) -> list[str]:
+        """The ``gan-sample`` options for ``module``: the model's declared
+        ``SAMPLE_OPTIONS`` when it declares any, else the domain's :meth:`sample_options`,
+        plus :attr:`GENERIC_SAMPLE_OPTIONS`."""
+        declared = tuple(getattr(type(module), "SAMPLE_OPTIONS", ()) or ()) if module is not None else ()
+        return sorted({*(declared or self.sample_options()), *self.GENERIC_SAMPLE_OPTIONS})
+
+    def check_sample_options(self, options: Mapping[str, Any], module: AdversarialModule | None = None) -> None:
+        """The one check of ``gan-sample`` options: unknown names are a one-line error
+        listing the valid ones (raised before anything is written)."""
+        valid = self.valid_sample_options(module)
+        unknown = sorted(set(options) - set(valid))
+        if unknown:
+            from ganforge.errors import GanforgeError
+
+            model = f"model '{module.cfg.model.name}' of " if module is not None and hasattr(module, "cfg") else ""
+            raise GanforgeError(f"gan-sample: unknown option(s) {unknown} for {model}domain '{self.name}'; valid: {valid}")
+
     def export_interpolation(self, samples: Any, out_dir: Path, stem: str, steps: int) -> list[Path]:
         """Write ``gan-sample interpolate=K`` output: ``samples`` holds paths of ``steps``
         samples each, path-major. The default writes one sheet (``individual=False``)."""

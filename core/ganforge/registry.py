@@ -55,23 +55,12 @@ def _instantiate(ep: EntryPoint) -> DomainPlugin:
     return plugin
 
 
-def _model_configs(package: str) -> list[str]:
-    from importlib.resources import files
-
-    try:
-        folder = files(package).joinpath("model")
-        return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
-    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
-        return []
-
-
 class Registry:
     """The installed domains, loaded once from entry points (or from a given list)."""
 
     def __init__(self, eps: Iterable[EntryPoint] | None = None):
         self.domains: dict[str, DomainEntry] = {}
         self.broken: dict[str, str] = {}
-        self._checked_models = False
         eps = list(entry_points(group=ENTRY_POINT_GROUP) if eps is None else eps)
         seen: dict[str, str] = {}
         for ep in eps:
@@ -115,24 +104,10 @@ class Registry:
             raise choices_error(f"model for domain '{domain}'", model, plugin.models)
 
     def config_packages(self) -> list[str]:
-        """Config packages of all loaded plugins (added to Hydra's search path), each once.
-
-        Warns when two packages ship the same ``model/<name>.yaml``: Hydra would use
-        whichever comes first on the search path for every domain.
-        """
-        packages = list(dict.fromkeys(entry.plugin.config_package for _, entry in sorted(self.domains.items())))
-        if not self._checked_models:
-            self._checked_models = True
-            owner: dict[str, str] = {}
-            for package in packages:
-                for model in _model_configs(package):
-                    if model in owner:
-                        warnings.warn(
-                            f"ganforge: model/{model}.yaml is shipped by both {owner[model]} and {package}; "
-                            f"{owner[model]}'s is used", PluginLoadWarning, stacklevel=2,
-                        )
-                    owner.setdefault(model, package)
-        return packages
+        """Config packages of all loaded plugins, each once. Two packages may ship the
+        same ``model/<name>.yaml``: model configs are namespaced per domain (see
+        :func:`ganforge.config.store_plugin_configs`)."""
+        return list(dict.fromkeys(entry.plugin.config_package for _, entry in sorted(self.domains.items())))
 
 
 _REGISTRY: Registry | None = None

@@ -20,6 +20,7 @@ from lightning.pytorch.loggers import Logger
 from omegaconf import DictConfig, OmegaConf
 
 from ganforge.callbacks import RichStepProgress, StepSchedule
+from ganforge.checkpoint_io import RunDirCheckpointIO
 from ganforge.errors import GanforgeError
 from ganforge.guard import DivergenceGuard
 from ganforge.loggers import StepCSVLogger
@@ -81,6 +82,7 @@ def build_trainer(cfg: DictConfig, run_dir: Path, callbacks: list) -> pl.Trainer
         limit_val_batches=0,
         log_every_n_steps=1,
         default_root_dir=str(run_dir),
+        plugins=[RunDirCheckpointIO()],  # direct writes into the run dir (see checkpoint_io)
         use_distributed_sampler=True,
     )
 

@@ -89,6 +89,35 @@ def resume_overrides(run_dir: str, overrides: list[str]) -> list[str]:
     ]
 
 
+#: config group choices that need an optional extra: (group, choice) -> (Hydra plugin module, extra)
+OPTIONAL_EXTRAS = {
+    ("search", "optuna"): ("hydra_plugins.hydra_optuna_sweeper", "sweeps"),
+    ("launcher", "joblib"): ("hydra_plugins.hydra_joblib_launcher", "sweeps"),
+    ("launcher", "slurm"): ("hydra_plugins.hydra_submitit_launcher", "sweeps"),
+}
+
+
+def check_optional_extras(overrides: list[str]) -> None:
+    """One line with the install command when an override needs an extra that is missing
+    (instead of Hydra's multi-line "Could not find 'hydra/sweeper/optuna'")."""
+    import importlib.util
+
+    for item in overrides:
+        if "=" not in item:
+            continue
+        key, value = item.split("=", 1)
+        needed = OPTIONAL_EXTRAS.get((key.lstrip("+~"), value.strip()))
+        if needed is None:
+            continue
+        module, extra = needed
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except ModuleNotFoundError:
+            found = False
+        if not found:
+            raise GanforgeError(f'{item} needs the optional extra [{extra}]: pip install "ganforge[{extra}]"')
+
+
 def prepare_overrides(overrides: list[str]) -> list[str]:
     """Validate ``domain``/``model`` against installed plugins and expand ``resume``.
 
@@ -96,6 +125,7 @@ def prepare_overrides(overrides: list[str]) -> list[str]:
     listing the installed choices when a name is unknown.
     """
     overrides = list(overrides)
+    check_optional_extras(overrides)
     i = _find(overrides, "resume")
     if i is not None:
         value = overrides[i].split("=", 1)[1]

@@ -158,22 +158,68 @@ def _hydra_entry() -> None:
         config_name=PRIMARY_CONFIG_NAME,
         version_base=HYDRA_VERSION_BASE,
     )(task)()
+    from ganforge import sweeps
+
+    if sweeps.LAST_RESULT is not None and not sweeps.LAST_RESULT.ok:
+        sys.exit(1)  # a sweep with a failed job is a failed command (the summary says which)
+
+
+GANFORGE_KEYS_HELP = """ganforge's own keys (key=value on the command line):
+  domain=NAME        what to generate: one of the installed domains below (required)
+  model=NAME         the domain's model (default: the first listed for the domain)
+  data.path=PATH     your own data (a folder or file); null = the domain's embedded default
+  trainer.max_steps  generator updates to train (null: until every phase has finished)
+  resume=RUN_DIR     continue a run from its checkpoints/last.ckpt in the same directory
+  debug=smoke        a tiny run of every phase (under a minute on a CPU) to check an install
+  seed=N             the random seed (same seed, same run)
+  -m                 sweep: comma lists (model=dcgan,wgan-gp seed=0,1) run one job each
+                     under multirun/<date_time>/ with summary.csv/md; exit 1 if a job failed
+"""
+
+HYDRA_FLAGS_HELP = """Hydra's generic options:
+  --cfg job|hydra|all   print the composed config instead of running (--resolve resolves it)
+  --info [defaults-tree|searchpath|config]   how the config was composed
+  -m, --multirun        run a sweep (also search=optuna, launcher=joblib|slurm)
+  hydra.run.dir=DIR     where the run writes (default outputs/<domain>/<model>/<date_time>)
+  --hydra-help          Hydra's own help
+Add domain=NAME to --help to see that domain's full config."""
+
+
+def help_text() -> str:
+    """``gan-run --help``: usage, ganforge's keys and the installed domains with their models."""
+    from ganforge.registry import get_registry
+
+    registry = get_registry()
+    lines = [__doc__.strip(), "", GANFORGE_KEYS_HELP, "installed domains (models, default first):"]
+    for name in registry.names():
+        plugin = registry.get(name)
+        models = [plugin.default_model, *sorted(m for m in plugin.models if m != plugin.default_model)]
+        lines.append(f"  {name:<10} {', '.join(models)}")
+    if not registry.names():
+        lines.append("  none - install a ganforge plugin")
+    return "\n".join(lines) + "\n"
 
 
 def main() -> None:
     """Console entry point."""
     from ganforge.cli.arguments import prepare_overrides
+    from ganforge.cli.quiet import quiet_known_noise
+    from ganforge.cli.validation import validate_command
     from ganforge.config import register_plugin_search_path
 
+    quiet_known_noise()
     flags, overrides = split_argv(sys.argv[1:])
-    if {"-h", "--help"} & set(flags) and not any(o.startswith("domain=") for o in overrides):
-        from ganforge.registry import get_registry
-
-        print(__doc__)
-        print("installed domains:", ", ".join(get_registry().names()) or "none")
-        return
+    if {"-h", "--help"} & set(flags):
+        print(help_text())
+        if not any(o.startswith("domain=") for o in overrides):
+            print(HYDRA_FLAGS_HELP)
+            return
+        # with a domain, Hydra's help follows: the composed config (conf/config.yaml's hydra.help)
     try:
         overrides = prepare_overrides(overrides)
+        if not {"--info", "-i", "--shell-completion", "-sc"} & set(flags):
+            register_plugin_search_path()
+            validate_command(overrides, multirun=bool({"-m", "--multirun"} & set(flags)))
         claim_run_dir(flags, overrides)  # lock / check the run dir before Hydra writes there
     except GanforgeError as exc:
         fail("gan-run", exc)

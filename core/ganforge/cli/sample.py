@@ -21,10 +21,26 @@ from ganforge.errors import GanforgeError
 USAGE = "usage: gan-sample <run dir | checkpoint.ckpt> [n=64] [out=DIR] [seed=0] [checkpoint=last|best] [device=cpu] [interpolate=K] [truncation=PSI] [domain options]"
 
 
+HELP = f"""{USAGE}
+
+Writes one file per sample from a trained run, without its data set.
+
+  <run dir>          a directory written by gan-run (uses checkpoints/<checkpoint>.ckpt)
+  n=64               number of samples
+  out=DIR            output folder (default: <run dir>/generated), created once the
+                     options are checked
+  seed=0             the same seed gives the same samples
+  checkpoint=last    last | best (best.ckpt is kept by run.monitor)
+  device=cpu         cpu | cuda | cuda:N
+
+Domain options (e.g. label=7 for cgan, direction=BtoA input=DIR for cyclegan) are
+listed per domain by gan-plugins and in docs/domains/."""
+
+
 def parse_args(argv: list[str]) -> tuple[str, dict[str, str]]:
     """Split ``argv`` into the model path and ``key=value`` options."""
-    if not argv or argv[0] in ("-h", "--help"):
-        raise GanforgeError(USAGE)
+    if not argv:
+        raise GanforgeError(f"no run directory given ({USAGE})")
     path, opts = argv[0], {}
     for item in argv[1:]:
         if "=" not in item:
@@ -53,6 +69,7 @@ def run_sample(argv: list[str]) -> list[Path]:
     device = opts.pop("device", "cpu")
     out = Path(opts.pop("out", Path(path) / "generated" if Path(path).is_dir() else "generated"))
     plugin, module = load_module(path, which=which, map_location=device)
+    plugin.check_sample_options(opts, module)  # before out= exists: a bad option leaves no folder behind
     module.to(torch.device(device))
     out.mkdir(parents=True, exist_ok=True)
     with seeded(seed, device):
@@ -92,6 +109,12 @@ def generate_files(plugin, module, n: int, out: Path, opts: dict[str, str]) -> l
 
 def main() -> None:
     """Console entry point."""
+    from ganforge.cli.quiet import quiet_known_noise
+
+    quiet_known_noise()
+    if {"-h", "--help"} & set(sys.argv[1:2]):
+        print(HELP)
+        return
     try:
         files = run_sample(sys.argv[1:])
     except GanforgeError as exc:

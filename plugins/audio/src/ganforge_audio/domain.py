@@ -90,6 +90,12 @@ class AudioDomain(DomainPlugin):
         out.update({"nn/self": nn_gen["self"], "nn/train": nn_gen["train"], "nn/real_self": nn_real["self"]})
         return out
 
+    def config_schemas(self, model):
+        """Typed schemas of this domain's groups (checked by ``gan-run`` before training)."""
+        from ganforge_audio.schemas import SCHEMAS
+
+        return SCHEMAS
+
     def sample_options(self):
         """No extra ``gan-sample`` options: samples are unconditional."""
         return ()

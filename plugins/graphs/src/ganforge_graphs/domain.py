@@ -82,6 +82,12 @@ class GraphsDomain(DomainPlugin):
         metrics.update({f"stats/training/{k}": v for k, v in datamodule.train_statistics().items()})
         return metrics
 
+    def config_schemas(self, model):
+        """Typed schemas of this domain's groups (checked by ``gan-run`` before training)."""
+        from ganforge_graphs.schemas import SCHEMAS
+
+        return SCHEMAS
+
     def sample_options(self) -> Sequence[str]:
         """``format=edgelist|pyg`` chooses the per-graph file type of ``gan-sample``."""
         return ("format",)

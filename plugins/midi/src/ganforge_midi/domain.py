@@ -50,6 +50,12 @@ class MidiDomain(SequenceDomain):
         samples = module.sample(n, **options)
         return self._export(samples, Path(out_dir), "sample", True, overrides)
 
+    def config_schemas(self, model):
+        """Typed schemas of this domain's groups (checked by ``gan-run`` before training)."""
+        from ganforge_midi.schemas import MidiData
+
+        return {**super().config_schemas(model), "data": MidiData}
+
     def sample_options(self) -> Sequence[str]:
         """``temperature`` (softmax temperature), ``tempo`` and ``program`` of the written files."""
         return ("temperature", "tempo", "program")

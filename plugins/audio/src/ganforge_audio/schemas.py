@@ -1,0 +1,43 @@
+"""Typed schemas of the audio domain's config groups (see :mod:`ganforge.schema`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ganforge.schema import open_schema, spec
+from ganforge_audio.audio_io import SLICING_MODES
+
+
+@open_schema
+@dataclass
+class AudioData:
+    """``data`` of the audio domain."""
+
+    sample_rate: int = spec(ge=1000)
+    window: int = spec(ge=256)
+    slicing: str = spec(choices=SLICING_MODES)
+    max_files: int | None = spec(ge=1)
+    extensions: list = spec()
+    spectrogram_moments: bool = spec()
+
+
+@open_schema
+@dataclass
+class AudioModel:
+    """``model`` keys of WaveGAN/SpecGAN."""
+
+    d: int = spec(ge=1)
+    phase_shuffle: int = spec(ge=0)
+    batchnorm: bool = spec()
+
+
+@open_schema
+@dataclass
+class AudioMetrics:
+    """``metrics``: the drum/digit classifier's Inception score."""
+
+    n_samples: int = spec(ge=2)
+    classifier_epochs: int = spec(ge=1)
+
+
+SCHEMAS = {"data": AudioData, "model": AudioModel, "metrics": AudioMetrics}

@@ -1,0 +1,55 @@
+"""Typed schemas of the images domain's config groups (see :mod:`ganforge.schema`).
+
+Defaults live in the YAML files; these declare types and ranges, checked by ``gan-run``
+before anything is built (``data.size=abc`` is one line naming the key).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ganforge.schema import open_schema, spec
+
+
+@open_schema
+@dataclass
+class ImagesData:
+    """``data`` of the images domain."""
+
+    format: str = spec(choices=("auto", "folder", "idx", "npz"))
+    size: int = spec(ge=8)
+    channels: int | str = spec(choices=("auto", 1, 3))
+    labels_from_folders: bool = spec()
+    min_image_size: int = spec(ge=0)
+
+
+@open_schema
+@dataclass
+class ImagesMetrics:
+    """``metrics``: offline FID/KID/IS settings."""
+
+    feature_net: str = spec(choices=("classifier", "inception", "none"))
+    n_samples: int = spec(ge=2)
+    n_real: int = spec(ge=2)
+    batch_size: int = spec(ge=1)
+    kid: bool = spec()
+    inception_weights: str | None = spec()
+    classifier_path: str | None = spec()
+    cache_dir: str | None = spec()
+    classifier_epochs: int = spec(ge=1)
+    classifier_min_steps: int = spec(ge=0)
+    classifier_width: int = spec(ge=1)
+
+
+@open_schema
+@dataclass
+class ImagesModel:
+    """``model`` keys shared by the image GANs."""
+
+    g_width: int = spec(ge=1)
+    d_width: int = spec(ge=1)
+    diffaugment: str | None = spec()
+    augment_p: float = spec(ge=0, le=1)
+
+
+SCHEMAS = {"data": ImagesData, "metrics": ImagesMetrics, "model": ImagesModel}
