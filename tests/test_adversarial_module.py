@@ -92,3 +92,52 @@ def test_unknown_phase_kind_lists_handlers():
 def test_bad_n_critic_names_the_key():
     with pytest.raises(GanforgeError, match=r"model.n_critic: expected an integer >= 1, got 0"):
         Gaussian1D(make_cfg(n_critic=0))
+
+
+class CountingGaussian1D(Gaussian1D):
+    """Records, per generator forward, whether it ran with grad (and inside a D update)."""
+
+    def __init__(self, cfg):
+        super().__init__(cfg)
+        self.forwards = []
+        self.in_d = False
+
+    def discriminator_update(self, batch):
+        self.in_d = True
+        try:
+            super().discriminator_update(batch)
+        finally:
+            self.in_d = False
+
+    def generator_forward(self, generator, batch):
+        self.forwards.append(("D" if self.in_d else "G", torch.is_grad_enabled()))
+        return super().generator_forward(generator, batch)
+
+
+@pytest.mark.parametrize(
+    ("n_critic", "reuse", "per_step"),
+    [
+        (1, "auto", [("D", True)]),  # one forward with grad, reused by the G update
+        (1, "false", [("D", False), ("G", True)]),
+        (3, "auto", [("D", False)] * 3 + [("G", True)]),
+        (3, "true", [("D", False)] * 3 + [("G", True)]),  # n_critic > 1 never reuses
+    ],
+)
+def test_generator_update_reuses_the_d_steps_fake_batch_when_allowed(n_critic, reuse, per_step):
+    cfg = make_cfg(n_critic=n_critic, reuse_fake=reuse)
+    cfg["trainer"]["max_steps"] = 6
+    module = CountingGaussian1D(cfg)
+    fit(module)
+    assert module.g_step == 6
+    assert module.forwards == per_step * 6
+    assert module._kept_fake is None  # no graph held between steps
+
+
+def test_reused_fake_batch_still_learns_and_bad_reuse_value_is_named():
+    torch.manual_seed(0)
+    module = Gaussian1D(make_cfg(reuse_fake="auto"))
+    assert module.reuse_fake_batch
+    fit(module)
+    assert abs(module.sample(2000).mean().item() - TARGET_MEAN) < 0.6
+    with pytest.raises(GanforgeError, match=r"model.reuse_fake: expected auto, true or false, got 'sometimes'"):
+        _ = Gaussian1D(make_cfg(reuse_fake="sometimes")).reuse_fake_batch

@@ -69,6 +69,8 @@ class TokenPolicy(Protocol):
     every tensor in it must have the batch on dimension 0 (so rows can be gathered and
     sliced generically). A policy may also define ``token_log_probs(tokens)`` (a faster,
     teacher-forced ``[B, T]`` log-probability); :func:`token_log_probs` uses it if present.
+    ``step`` may take an ``out`` keyword (a ``[B, V]`` tensor to write the logits into):
+    rollouts then reuse one buffer instead of allocating a large tensor per step.
     """
 
     def initial_state(self, batch_size: int, device: torch.device) -> State:
@@ -113,6 +115,16 @@ def _stack_states(states: list[State]) -> State:
     if isinstance(first, dict):
         return {k: _stack_states([s[k] for s in states]) for k in first}
     raise TypeError(f"unsupported recurrent state element of type {type(first).__name__}")
+
+
+def _step_into(policy: Any) -> bool:
+    """Whether ``policy.step`` takes ``out=`` (a buffer for the logits, reused across steps)."""
+    import inspect
+
+    try:
+        return "out" in inspect.signature(policy.step).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def _cat_states(states: list[State]) -> State:
@@ -165,7 +177,8 @@ def _inverse_cdf(probs: Tensor, uniforms: Tensor) -> Tensor:
         target = uniforms * cdf[:, -1:]
         idx = torch.searchsorted(cdf, target, right=True)
         return torch.minimum(idx, _last_with_mass(cdf))
-    size = _CDF_BLOCK
+    # a block size dividing V (e.g. 50 for 5,000 tokens) spares the ragged last block
+    size = next((d for d in range(_CDF_BLOCK, _CDF_BLOCK // 2, -1) if v % d == 0), _CDF_BLOCK)
     full, nb = v // size, -(-v // size)
     sums = probs.new_empty(n, nb)
     sums[:, :full] = probs[:, : full * size].view(n, full, size).sum(-1)
@@ -204,10 +217,18 @@ def sample_tokens(
     )
 
 
-def _sample_many(logits: Tensor, uniforms: Tensor, temperature: float = 1.0) -> Tensor:
-    """``uniforms.shape[1]`` inverse-CDF draws per row of ``logits`` (``[N, V]``, ``[N, K]`` -> ``[N, K]``)."""
+def _sample_many(logits: Tensor, uniforms: Tensor, temperature: float = 1.0, work: Tensor | None = None) -> Tensor:
+    """``uniforms.shape[1]`` inverse-CDF draws per row of ``logits`` (``[N, V]``, ``[N, K]`` -> ``[N, K]``).
+
+    ``work``: an optional float32 buffer of ``logits``' shape for the probabilities. Rollouts
+    reuse one: a fresh multi-megabyte tensor per step costs page faults that took longer
+    than the softmax itself (3x the time per row on a CPU).
+    """
     scaled = logits.float() if temperature == 1.0 else logits.float() / temperature
-    probs = torch.softmax(scaled, dim=-1)
+    if work is not None and work.shape == scaled.shape and work.dtype == scaled.dtype:
+        probs = torch.ops.aten._softmax.out(scaled, -1, False, out=work)  # same kernel as torch.softmax
+    else:
+        probs = torch.softmax(scaled, dim=-1)
     # Scaling by the total (inside _inverse_cdf) absorbs float round-off of the sums.
     return _inverse_cdf(probs, uniforms.to(device=probs.device, dtype=probs.dtype))
 
@@ -332,11 +353,16 @@ def batched_rollouts(
     levels = torch.arange(t_len - 1, device=device)
     # u_first[t-1, b, k] = uniforms[t-1, k, b, t]
     u_first = uniforms[levels, :, :, levels + 1].transpose(1, 2).reshape(-1, k)
+    logit_buf = probs_buf = None  # reused across steps (see _sample_many)
+    step_into = _step_into(policy)
     first_tok, states = [], []
     for r0 in range(0, first_inp.shape[0], max(1, chunk // k)):
         r1 = min(first_inp.shape[0], r0 + max(1, chunk // k))
         logits, st = policy.step(first_inp[r0:r1], map_state(lambda s, r0=r0, r1=r1: s[r0:r1], first_state))
-        first_tok.append(_sample_many(logits, u_first[r0:r1], temperature))
+        if probs_buf is None:
+            probs_buf = torch.empty(min(chunk, n_rows), logits.shape[-1], device=device)
+            logit_buf = torch.empty(min(chunk, n_rows), logits.shape[-1], device=device, dtype=logits.dtype)
+        first_tok.append(_sample_many(logits, u_first[r0:r1], temperature, probs_buf[: r1 - r0]))
         states.append(st)
     first_tok = torch.cat(first_tok).view(t_len - 1, b, k)
     after_first = _cat_states(states)
@@ -362,9 +388,13 @@ def batched_rollouts(
             if n_active < inp.shape[0]:
                 state = map_state(lambda s, n=n_active: s[:n], state)
                 inp, base = inp[:n_active], base[:n_active]
-            logits, state = policy.step(inp, state)
+            if step_into:
+                logits, state = policy.step(inp, state, out=logit_buf[:n_active])
+            else:
+                logits, state = policy.step(inp, state)
             at = base + j
-            inp = _sample_many(logits, u_flat[at].unsqueeze(1), temperature).squeeze(1)
+            work = logits if step_into and temperature == 1.0 else probs_buf[:n_active]  # softmax in place
+            inp = _sample_many(logits, u_flat[at].unsqueeze(1), temperature, work).squeeze(1)
             seqs_flat[at] = inp
             j += 1
     return seqs.view(t_len - 1, k, b, t_len)
@@ -575,6 +605,8 @@ class DelayedPolicy(nn.Module):
         """See :class:`TokenPolicy`."""
         return self.policy.start_tokens(batch_size, device)
 
-    def step(self, tokens: Tensor, state: State) -> tuple[Tensor, State]:
-        """See :class:`TokenPolicy`."""
+    def step(self, tokens: Tensor, state: State, out: Tensor | None = None) -> tuple[Tensor, State]:
+        """See :class:`TokenPolicy` (``out`` is passed on when the lagged policy takes it)."""
+        if out is not None and _step_into(self.policy):
+            return self.policy.step(tokens, state, out=out)
         return self.policy.step(tokens, state)

@@ -125,3 +125,26 @@ def test_edge_overlap_counts_shared_edges():
     assert edge_overlap(a, b) == pytest.approx(0.5)
     with pytest.raises(GanforgeError, match="shapes"):
         edge_overlap(a, sp.csr_matrix((3, 3)))
+
+
+def test_dense_upper_triangle_keys_in_chunks_take_exactly_the_allowed_entries(monkeypatch):
+    import ganforge_graphs.assembly as assembly
+
+    monkeypatch.setattr(assembly, "KEY_CHUNK_ROWS", 3)  # several chunks and wasted corners
+    rng = np.random.default_rng(0)
+    n = 10
+    dense = rng.random((n, n)) * (rng.random((n, n)) < 0.6)
+    dense[4, :] = 0.0  # a row without scores
+    dense[:, 4] = 0.0
+    sym = dense + dense.T
+    upper = [(u, v) for u in range(n) for v in range(u + 1, n) if sym[u, v] > 0]
+    excluded = np.array([upper[0][0] * n + upper[0][1], upper[5][0] * n + upper[5][1]])
+    allowed = sorted({u * n + v for u, v in upper} - set(excluded.tolist()))
+    for scores in (DenseScores(dense), DenseScores(dense, block_entries=4 * n)):
+        picked = _top_k_upper(scores, len(allowed), excluded, rng)
+        assert sorted(picked.tolist()) == allowed  # every allowed entry once, nothing else
+        with pytest.raises(GanforgeError, match="more candidate edges"):
+            _top_k_upper(scores, len(allowed) + 1, excluded, rng)
+        partner = _one_neighbour_per_node(scores, rng)
+        assert all(sym[i, partner[i]] > 0 for i in range(n) if i != 4)  # row 4 got a uniform partner
+        assert partner[4] != 4

@@ -154,3 +154,22 @@ def test_generator_no_grad_forward_matches_sampling_semantics():
     with torch.no_grad():
         walks = gen(gen.noise(5), temperature=0.5)
     assert walks.shape == (5, 3, 7) and torch.all(walks.sum(-1) == 1)
+
+
+def test_cell_scores_are_reused_until_the_weights_change():
+    from ganforge.config import compose_config
+    from ganforge_graphs.models import Cell
+
+    cfg = compose_config(["domain=graphs", "model=cell"])
+    module = Cell(cfg, {"num_nodes": 12, "num_edges": 20})
+    first = module.score_matrix(module.generator)
+    assert module.score_matrix(module.generator) is first
+    opt = torch.optim.Adam(module.generator.parameters(), lr=0.1)
+    ring = nx.to_scipy_sparse_array(nx.cycle_graph(12), weight=None, format="csr", dtype=float)
+    src, dst = directed_edge_lists(ring)
+    module.generator.loss(src, dst).backward()
+    opt.step()
+    second = module.score_matrix(module.generator)
+    assert second is not first
+    assert not np.allclose(second.gather(np.arange(12), np.roll(np.arange(12), 1)),
+                           first.gather(np.arange(12), np.roll(np.arange(12), 1)))

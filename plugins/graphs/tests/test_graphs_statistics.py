@@ -65,3 +65,24 @@ def test_link_prediction_scores_perfect_and_random():
     assert perfect == {"auc": 1.0, "ap": 1.0}
     inverted = link_prediction_scores(scores, np.array([[0, 2], [0, 3]]), np.array([[0, 1], [1, 2]]))
     assert inverted["auc"] == 0.0
+
+
+def test_training_graph_statistics_are_cached_on_disk(tmp_path, monkeypatch):
+    import json
+
+    from ganforge_graphs.statistics import cached_graph_statistics
+
+    monkeypatch.setenv("GANFORGE_CACHE", str(tmp_path))
+    a = _adj(nx.karate_club_graph())
+    first = cached_graph_statistics(a)
+    assert first == pytest.approx(graph_statistics(a), nan_ok=True)
+    files = list((tmp_path / "graphs").glob("stats-*.json"))
+    assert len(files) == 1
+    # the second call reads the file (a marker written into it comes back)
+    files[0].write_text(json.dumps({**first, "max_degree": -1.0}))
+    assert cached_graph_statistics(a)["max_degree"] == -1.0
+    # another graph has its own entry; a corrupt entry is recomputed
+    other = _adj(nx.path_graph(6))
+    assert cached_graph_statistics(other)["max_degree"] == 2.0
+    files[0].write_text("{not json")
+    assert cached_graph_statistics(a)["max_degree"] == first["max_degree"]

@@ -9,12 +9,14 @@ a model's edge probabilities) into a graph in two draws:
 2. the remaining edges are drawn **without replacement** from the upper triangle in proportion to
    the scores, excluding the edges of step 1, until the graph has exactly ``n_edges`` edges.
 
-Both draws use the Gumbel trick: ``argmax(log s + G)`` samples one entry in proportion to ``s``,
-and the ``k`` largest keys are a sample of ``k`` entries without replacement in proportion to
-``s`` (successive sampling, the same law as ``numpy.random.choice(replace=False, p=...)``).
-Because keys are independent per entry, the score matrix is streamed in row blocks and only the
-running top ``k`` is kept: memory is ``O(block + k)`` rather than a dense ``N x N`` matrix, and a
-sparse ``S`` (NetGAN) is never densified.
+Step 1 draws each dense row by inverse CDF (one uniform number and a binary search per row;
+sparse rows by the Gumbel trick). Step 2 uses exponential keys: the ``k`` largest ``s / E`` with
+``E ~ Exp(1)`` (equivalently ``log s + Gumbel``) are a sample of ``k`` entries without
+replacement in proportion to ``s`` (successive sampling, the same law as
+``numpy.random.choice(replace=False, p=...)``). Keys are computed in float32 and only for the
+upper triangle. Because keys are independent per entry, the score matrix is streamed in row
+blocks and only the running top ``k`` is kept: memory is ``O(block + k)`` rather than a dense
+``N x N`` matrix, and a sparse ``S`` (NetGAN) is never densified.
 
 The score matrix is always used symmetrised (``S + S^T``) with its diagonal ignored.
 """
@@ -121,20 +123,44 @@ def _gumbel_keys(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return keys
 
 
+def _torch_generator(rng: np.random.Generator) -> torch.Generator:
+    """A torch CPU generator seeded from ``rng`` (dense draws run in torch, reproducibly)."""
+    return torch.Generator().manual_seed(int(rng.integers(0, 2**62)))
+
+
+def _as_float32(block: np.ndarray | torch.Tensor) -> torch.Tensor:
+    """A dense block as a float32 CPU tensor (no copy when it already is one)."""
+    if isinstance(block, torch.Tensor):
+        return block.detach().to("cpu", torch.float32)
+    return torch.from_numpy(np.ascontiguousarray(block, dtype=np.float32))
+
+
+def _dense_row_draw(block: np.ndarray | torch.Tensor, start: int, gen: torch.Generator) -> np.ndarray:
+    """Inverse-CDF draw of one column per row of a dense block, diagonal excluded (``-1``: empty row)."""
+    weights = _as_float32(block).clone()
+    rows = torch.arange(weights.shape[0])
+    weights[rows, rows + start] = 0.0
+    weights.clamp_(min=0.0)
+    cdf = weights.cumsum_(dim=1)
+    total = cdf[:, -1:].contiguous()
+    target = torch.rand(total.shape, generator=gen) * total
+    chosen = torch.searchsorted(cdf, target, right=True)
+    # round-off can push the target past the last positive entry: take the last one with mass
+    chosen = torch.minimum(chosen, torch.searchsorted(cdf, total, right=False)).squeeze(1)
+    chosen[total.squeeze(1) <= 0] = -1
+    return chosen.numpy().astype(np.int64)
+
+
 def _one_neighbour_per_node(scores: ScoreMatrix, rng: np.random.Generator) -> np.ndarray:
     """Step 1: for every node draw a partner in proportion to its row; ``(N,)`` partner ids."""
     n = scores.num_nodes
     partner = np.full(n, -1, dtype=np.int64)
     for start, block in scores.row_blocks():
         rows_in_block = block.shape[0]
-        local_rows = np.arange(rows_in_block)
         if sp.issparse(block):
             chosen = _sparse_row_argmax(sp.csr_matrix(block), start, rng)
         else:
-            keys = _gumbel_keys(np.asarray(block, dtype=np.float64), rng)
-            keys[local_rows, local_rows + start] = -np.inf
-            chosen = np.argmax(keys, axis=1).astype(np.int64)
-            chosen[~np.isfinite(keys[local_rows, chosen])] = -1
+            chosen = _dense_row_draw(block, start, _torch_generator(rng))
         partner[start : start + rows_in_block] = chosen
     lonely = np.flatnonzero(partner < 0)
     if lonely.size:
@@ -163,9 +189,7 @@ def _sparse_row_argmax(block: sp.csr_matrix, start: int, rng: np.random.Generato
     return chosen
 
 
-def _top_k_upper(
-    scores: ScoreMatrix, k: int, excluded: np.ndarray, rng: np.random.Generator
-) -> np.ndarray:
+def _top_k_upper(scores: ScoreMatrix, k: int, excluded: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Step 2: keys ``u*N+v`` (``u < v``) of ``k`` entries drawn without replacement ∝ score."""
     n = scores.num_nodes
     best_keys = np.empty(0)
@@ -180,7 +204,7 @@ def _top_k_upper(
             ids = ids[usable]
             keys = _gumbel_keys(coo.data[usable].astype(np.float64), rng)
         else:
-            keys, ids = _dense_block_keys(np.asarray(block, dtype=np.float64), start, n, excluded, k, rng)
+            keys, ids = _dense_block_keys(block, start, n, excluded, k, rng)
         best_keys = np.concatenate([best_keys, keys])
         best_ids = np.concatenate([best_ids, ids])
         if best_keys.size > k:
@@ -195,23 +219,52 @@ def _top_k_upper(
     return best_ids
 
 
+#: Rows per chunk of the upper-triangle key computation (the wasted lower corner of a
+#: chunk is ``rows^2 / 2`` entries).
+KEY_CHUNK_ROWS = 256
+
+
 def _dense_block_keys(
-    block: np.ndarray, start: int, n: int, excluded: np.ndarray, k: int, rng: np.random.Generator
+    block: np.ndarray | torch.Tensor, start: int, n: int, excluded: np.ndarray, k: int, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Gumbel keys of the strictly-upper, non-excluded entries of a dense block (its top ``k``)."""
-    rows_in_block = block.shape[0]
-    keys = _gumbel_keys(block, rng)
-    local = np.arange(rows_in_block)
-    keys[np.arange(n)[None, :] <= (local + start)[:, None]] = -np.inf
-    in_block = excluded[(excluded // n >= start) & (excluded // n < start + rows_in_block)]
-    keys[in_block // n - start, in_block % n] = -np.inf
-    flat = keys.ravel()
-    if flat.size > k:
-        top = np.argpartition(-flat, k - 1)[:k]
-    else:
-        top = np.arange(flat.size)
-    top = top[np.isfinite(flat[top])]
-    return flat[top], (top // n + start) * n + top % n
+    """Exponential keys ``s / E`` of the strictly-upper, non-excluded entries of a dense block (its top ``k``).
+
+    Only columns right of each chunk's first row are keyed, in float32: half the work of keying
+    the whole block. Returns ``(keys, ids)`` with ``ids = u * n + v``; non-positive keys dropped.
+    """
+    values = _as_float32(block)
+    gen = _torch_generator(rng)
+    rows_in_block = values.shape[0]
+    ex_u, ex_v = excluded // n, excluded % n
+    all_keys, all_ids = [], []
+    for r0 in range(0, rows_in_block, KEY_CHUNK_ROWS):
+        r1 = min(rows_in_block, r0 + KEY_CHUNK_ROWS)
+        g0 = start + r0  # global row of the chunk's first row
+        c0 = g0 + 1  # first column strictly right of it
+        if c0 >= n:
+            break
+        keys = values[r0:r1, c0:].clone()
+        keys.clamp_(min=0.0)
+        keys.div_(torch.empty_like(keys).exponential_(generator=gen))
+        # row g0 + i keeps columns > g0 + i, i.e. chunk columns >= i
+        corner = min(r1 - r0, keys.shape[1])
+        keys[:, :corner] = keys[:, :corner].triu()
+        hit = (ex_u >= g0) & (ex_u < start + r1)
+        if hit.any():
+            keys[torch.as_tensor(ex_u[hit] - g0), torch.as_tensor(ex_v[hit] - c0)] = 0.0
+        flat = keys.view(-1)
+        top_vals, top = torch.topk(flat, min(k, flat.numel()), sorted=False) if flat.numel() > k else (flat, None)
+        if top is None:
+            top = torch.arange(flat.numel())
+        keep = top_vals > 0
+        top, top_vals = top[keep], top_vals[keep]
+        width = keys.shape[1]
+        all_keys.append(top_vals.numpy().astype(np.float64))
+        all_ids.append(((top // width + g0) * n + top % width + c0).numpy().astype(np.int64))
+    if not all_keys:
+        return np.empty(0), np.empty(0, dtype=np.int64)
+    # log keys: comparable with the sparse path's Gumbel keys (log s + G = log(s / E))
+    return np.log(np.concatenate(all_keys)), np.concatenate(all_ids)
 
 
 def assemble_graph(

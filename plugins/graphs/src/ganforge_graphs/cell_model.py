@@ -83,18 +83,22 @@ class CellModel(nn.Module):
         return torch.softmax(self.W_down @ self.W_up, dim=1)
 
     @torch.no_grad()
-    def stationary_distribution(self, lse: torch.Tensor, init: torch.Tensor | None = None, tol: float = 1e-8) -> torch.Tensor:
+    def stationary_distribution(
+        self, lse: torch.Tensor, init: torch.Tensor | None = None, tol: float = 1e-8, dense: torch.Tensor | None = None
+    ) -> torch.Tensor:
         """Stationary distribution of ``P``: its leading left eigenvector (scipy ARPACK).
 
         ``P`` has strictly positive entries, so the eigenvalue 1 is simple and dominant. ARPACK's
         Arnoldi iteration needs ~50 products ``pi @ P`` on Cora-ML where plain power iteration
         needs ~500 (second eigenvalue ~0.97); the products stream row blocks of ``P`` when ``N`` is
-        large. ``init`` (e.g. the degrees, or the previous result) is the starting vector.
+        large. ``init`` (e.g. the degrees, or the previous result) is the starting vector;
+        ``dense``: the transition matrix when the caller already holds it.
         """
         from scipy.sparse.linalg import LinearOperator, eigs
 
         n = self.num_nodes
-        dense = self.transition_matrix() if n * n <= DENSE_CACHE_ENTRIES else None
+        if dense is None and n * n <= DENSE_CACHE_ENTRIES:
+            dense = self.transition_matrix()
 
         def left_product(x: np.ndarray) -> np.ndarray:
             vec = torch.as_tensor(np.real(x).ravel(), dtype=torch.float32, device=self.W_up.device)
@@ -124,18 +128,34 @@ class CellModel(nn.Module):
 
 
 class CellScores(ScoreMatrix):
-    """Score source of a :class:`CellModel`; blocks are computed on demand from the factors."""
+    """Score source of a :class:`CellModel`.
+
+    When the ``N x N`` matrix fits one block (``block_entries``; Cora-ML's 2,810 nodes do), the
+    transition matrix is computed once, serves the eigen-solver, and the symmetric scores are
+    built from it once and kept (float32) for every pass of the graph assembly. Larger graphs
+    stream row blocks computed on demand from the factors.
+    """
 
     def __init__(self, model: CellModel, init: torch.Tensor | None = None):
         self.model = model
-        self.num_nodes = model.num_nodes
+        self.num_nodes = n = model.num_nodes
+        self.block_rows = model.block_rows
+        self.dense: torch.Tensor | None = None
         with torch.no_grad():
             self.lse = model.row_logsumexp(differentiable=False)
-            self.pi = model.stationary_distribution(self.lse, init=init)
-        self.block_rows = model.block_rows
+            if self.block_rows >= n or n * n <= DENSE_CACHE_ENTRIES:
+                p = model.transition_block(0, n, self.lse)
+                self.pi = model.stationary_distribution(self.lse, init=init, dense=p)
+                p.mul_(self.pi.float().to(p.device)[:, None])  # S = pi_i P_ij, in place
+                self.dense = (p + p.T).cpu()
+            else:
+                self.pi = model.stationary_distribution(self.lse, init=init)
 
     def row_blocks(self):
-        """Yield dense row blocks ``S[a:b] = pi[a:b, None] P[a:b] + (pi[:, None] P[:, a:b]).T``."""
+        """Yield row blocks ``S[a:b] = pi[a:b, None] P[a:b] + (pi[:, None] P[:, a:b]).T`` (float32)."""
+        if self.dense is not None:
+            yield 0, self.dense.numpy()
+            return
         m = self.model
         pi = self.pi.float().to(m.W_up.device)
         with torch.no_grad():
@@ -143,7 +163,7 @@ class CellScores(ScoreMatrix):
                 stop = min(self.num_nodes, start + self.block_rows)
                 forward = pi[start:stop, None] * m.transition_block(start, stop, self.lse)
                 backward = torch.exp(m.W_down @ m.W_up[:, start:stop] - self.lse[:, None]) * pi[:, None]
-                yield start, (forward + backward.T).double().cpu().numpy()
+                yield start, (forward + backward.T).cpu().numpy()
 
     def gather(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """Symmetric scores at node pairs, from the factors directly."""

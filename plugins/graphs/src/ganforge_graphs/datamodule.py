@@ -25,7 +25,7 @@ from ganforge_graphs.loading import embedded_cora_ml_path, load_graph
 from ganforge_graphs.preprocessing import CleanGraph, clean_graph
 from ganforge_graphs.random_walks import RandomWalker
 from ganforge_graphs.splits import LinkSplit, link_prediction_split
-from ganforge_graphs.statistics import graph_statistics
+from ganforge_graphs.statistics import cached_graph_statistics
 
 TRAIN_INPUTS = ("walks", "edges")
 
@@ -117,9 +117,9 @@ class GraphDataModule(DataSpecMixin, pl.LightningDataModule):
         return self.split.train_adjacency
 
     def train_statistics(self) -> dict[str, float]:
-        """Statistics of the training graph (computed once)."""
+        """Statistics of the training graph (computed once, and cached on disk across runs)."""
         if self._train_stats is None:
-            self._train_stats = graph_statistics(self.train_adjacency)
+            self._train_stats = cached_graph_statistics(self.train_adjacency)
         return self._train_stats
 
     def train_dataloader(self) -> DataLoader:

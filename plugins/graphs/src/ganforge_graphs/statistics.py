@@ -9,12 +9,19 @@ length for large graphs, so those are written out here.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import warnings
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components, shortest_path
+
+#: Bump when a statistic's definition changes: cached values of older versions are ignored.
+STATS_VERSION = 1
 
 #: Statistic keys in display order, with a short label for tables.
 STATISTIC_LABELS = {
@@ -139,6 +146,46 @@ def graph_statistics(adjacency: sp.spmatrix, path_length: bool = True) -> dict[s
     }
     if path_length:
         stats["characteristic_path_length"] = characteristic_path_length(a)
+    return stats
+
+
+def statistics_cache_dir() -> Path:
+    """``$GANFORGE_CACHE/graphs`` if set, else ``$XDG_CACHE_HOME/ganforge/graphs``, else ``~/.cache/ganforge/graphs``."""
+    if os.environ.get("GANFORGE_CACHE"):
+        return Path(os.environ["GANFORGE_CACHE"]).expanduser() / "graphs"
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base).expanduser() / "ganforge" / "graphs"
+
+
+def cached_graph_statistics(adjacency: sp.spmatrix, path_length: bool = True) -> dict[str, float]:
+    """:func:`graph_statistics`, cached on disk under a hash of the graph's edges.
+
+    A training graph is the same in every run on the same data and split; its statistics
+    (seconds on Cora-ML, mostly the path length) are computed once per machine. An unreadable
+    or unwritable cache only costs the recomputation.
+    """
+    a = sp.csr_matrix(adjacency, dtype=np.float64)
+    a.sum_duplicates()
+    a.sort_indices()
+    digest = hashlib.sha256()
+    for part in (np.asarray(a.shape, dtype=np.int64), a.indptr.astype(np.int64), a.indices.astype(np.int64)):
+        digest.update(part.tobytes())
+    path = (
+        statistics_cache_dir()
+        / f"stats-v{STATS_VERSION}-{'pl' if path_length else 'nopl'}-{digest.hexdigest()[:24]}.json"
+    )
+    try:
+        return {k: float(v) for k, v in json.loads(path.read_text()).items()}
+    except (OSError, ValueError):
+        pass
+    stats = graph_statistics(a, path_length=path_length)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(stats))
+        os.replace(tmp, path)
+    except OSError:
+        pass
     return stats
 
 

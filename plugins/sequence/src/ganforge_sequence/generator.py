@@ -73,8 +73,13 @@ class LSTMGenerator(nn.Module):
         """``start_token`` for every row."""
         return torch.full((batch_size,), self.start_token, dtype=torch.long, device=device)
 
-    def step(self, tokens: Tensor, state: tuple[Tensor, Tensor]) -> tuple[Tensor, tuple[Tensor, Tensor]]:
-        """One LSTM step: logits ``[B, V]`` of the next token and the new batch-first state."""
+    def step(
+        self, tokens: Tensor, state: tuple[Tensor, Tensor], out: Tensor | None = None
+    ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+        """One LSTM step: logits ``[B, V]`` of the next token and the new batch-first state.
+
+        ``out``: a ``[B, V]`` tensor the logits are written into (rollouts reuse one buffer).
+        """
         # torch.lstm_cell on nn.LSTM's own weights: the same cell as the teacher-forced
         # pass, without nn.LSTM's per-call sequence packing and the [layers, B, H]
         # transposes (a rollout calls this hundreds of times per update).
@@ -92,9 +97,13 @@ class LSTMGenerator(nn.Module):
             )
             hs.append(x)
             cs.append(c_l)
+        if out is None:
+            logits = self.output(x)
+        else:
+            logits = torch.addmm(self.output.bias, x, self.output.weight.t(), out=out)
         if len(hs) == 1:
-            return self.output(x), (x.unsqueeze(1), cs[0].unsqueeze(1))
-        return self.output(x), (torch.stack(hs, dim=1), torch.stack(cs, dim=1))
+            return logits, (x.unsqueeze(1), cs[0].unsqueeze(1))
+        return logits, (torch.stack(hs, dim=1), torch.stack(cs, dim=1))
 
     # --- teacher forcing --------------------------------------------------------------
     def forward(self, tokens: Tensor) -> Tensor:
