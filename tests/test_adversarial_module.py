@@ -82,11 +82,29 @@ def test_ema_generator_is_used_for_sampling():
     assert not torch.allclose(module.ema.shadow[0].weight, module.generator[0].weight)
 
 
-def test_unknown_phase_kind_lists_handlers():
-    cfg = make_cfg(phases=[{"name": "warmup", "kind": "mle", "steps": 2}])
-    module = Gaussian1D(cfg)
-    with pytest.raises(GanforgeError, match=r"unknown phase kind 'mle'; valid choices: .*adversarial"):
-        fit(module)
+@pytest.mark.parametrize("kind", ["mle", "after_generator", "global", "training"])
+def test_unknown_phase_kind_is_rejected_at_construction_with_the_real_kinds(kind):
+    """Phase kinds come from the model's declared handlers, never from method names."""
+    cfg = make_cfg(phases=[{"name": "warmup", "kind": kind, "steps": 2}])
+    with pytest.raises(GanforgeError) as err:
+        Gaussian1D(cfg)
+    assert str(err.value) == f"model.phases (Gaussian1D): unknown phase kind '{kind}'; valid choices: adversarial"
+
+
+def test_declared_phase_handlers_run_in_order():
+    class Warmup(Gaussian1D):
+        def phase_handlers(self):
+            return {**super().phase_handlers(), "warmup": self.warmup_step}
+
+        def warmup_step(self, batch, batch_idx):
+            self.warmups = getattr(self, "warmups", 0) + 1
+            return 1
+
+    module = Warmup(make_cfg(phases=[{"name": "w", "kind": "warmup", "steps": 3},
+                                     {"name": "adv", "kind": "adversarial", "steps": None}]))
+    module.max_steps = 5
+    fit(module)
+    assert module.warmups == 3 and module.g_step == 5
 
 
 def test_bad_n_critic_names_the_key():

@@ -23,7 +23,7 @@ from __future__ import annotations
 import contextlib
 import random
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import lightning.pytorch as pl
@@ -82,6 +82,7 @@ class AdversarialModule(pl.LightningModule):
         self.r1_gamma = float(_cfg_get(model_cfg, "r1_gamma", 0.0))
         self.latent_dim = int(_cfg_get(model_cfg, "latent_dim", 100))
         self.phases = PhaseSchedule.from_config(_cfg_get(model_cfg, "phases", None))
+        self.check_phases()  # a phase kind the model lacks is a one-line error now, not mid-run
         max_steps = _cfg_get(self.cfg.get("trainer", {}), "max_steps", None)
         self.max_steps: int | None = None if max_steps is None or int(max_steps) < 0 else int(max_steps)
         self.g_step = 0
@@ -338,13 +339,27 @@ class AdversarialModule(pl.LightningModule):
             self._reuse_fake = bool(wanted and self.n_critic == 1)
         return self._reuse_fake
 
-    def phase_handler(self, kind: str):
-        """The bound method ``<kind>_step`` implementing a phase kind."""
-        handler = getattr(self, f"{kind}_step", None)
-        if handler is None:
-            kinds = sorted(n[: -len("_step")] for n in dir(type(self)) if n.endswith("_step") and n not in ("training_step", "validation_step", "test_step", "predict_step", "optimizer_step", "lr_scheduler_step"))
-            raise choices_error("phase kind", kind, kinds, where=f"model.phases ({type(self).__name__})")
-        return handler
+    def phase_handlers(self) -> Mapping[str, Callable[[Any, int], int]]:
+        """The phase kinds this model implements: ``kind -> handler(batch, batch_idx) ->
+        units done``. The core provides ``adversarial``; a model with other phases (MLE
+        pretraining, discriminator pretraining ...) returns its own mapping, usually
+        ``{**super().phase_handlers(), "mle": self.mle_step}``. Configured phases
+        (``model.phases``) are checked against it when the model is built."""
+        return {"adversarial": self.adversarial_step}
+
+    def check_phases(self) -> None:
+        """One line naming the model's real phase kinds when ``model.phases`` asks for another."""
+        handlers = self.phase_handlers()
+        for phase in self.phases.phases:
+            if phase.kind not in handlers:
+                raise choices_error("phase kind", phase.kind, sorted(handlers), where=f"model.phases ({type(self).__name__})")
+
+    def phase_handler(self, kind: str) -> Callable[[Any, int], int]:
+        """The handler of phase ``kind`` (see :meth:`phase_handlers`)."""
+        handlers = self.phase_handlers()
+        if kind not in handlers:
+            raise choices_error("phase kind", kind, sorted(handlers), where=f"model.phases ({type(self).__name__})")
+        return handlers[kind]
 
     @property
     def training_done(self) -> bool:
