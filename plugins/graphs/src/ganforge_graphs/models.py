@@ -128,6 +128,10 @@ class Cell(GraphGenerativeModule):
         self._pi: torch.Tensor | None = None
         self._scores_cache: tuple[tuple[int, int, int], ScoreMatrix] | None = None
 
+    def phase_handlers(self):
+        """CELL trains in one ``cell`` phase (no adversarial game)."""
+        return {"cell": self.cell_step}
+
     def cell_step(self, batch, batch_idx: int) -> int:
         """One Adam step on CELL's loss over the whole training graph."""
         src, dst = batch
