@@ -95,6 +95,17 @@ def _new_resume_overrides(hc, run_dir: Path) -> list[str]:
     return task_overrides[len(saved_run_overrides(run_dir)):]
 
 
+def _validate_job(cfg, task_overrides) -> None:
+    """Check one composed job against the typed schemas (as ``main`` does up front)."""
+    from ganforge.registry import get_registry
+    from ganforge.schema import validate_config
+
+    registry = get_registry()
+    domain = cfg.domain.name if "domain" in cfg else None
+    added = [o for o in task_overrides if o.startswith("+") and not o.startswith("++")]
+    validate_config(cfg, registry.get(domain) if domain in registry.names() else None, added)
+
+
 def task(cfg) -> float | None:
     """The Hydra task: train one job; in sweeps a failing job is recorded, not fatal.
 
@@ -115,6 +126,8 @@ def task(cfg) -> float | None:
     resuming = bool(cfg.get("resume"))
     interrupts.install()
     try:
+        if sweeping:  # jobs past the up-front check, or values a search sweeper chose
+            _validate_job(cfg, hc.overrides.task)
         new = _new_resume_overrides(hc, run_dir) if resuming else None
         metrics = train(cfg, run_dir, resume_overrides=new)
     except interrupts.RunInterrupted as exc:
