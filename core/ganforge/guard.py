@@ -90,10 +90,12 @@ class DivergenceGuard(Callback):
                 module.record({"guard/skipped": 1.0})
             return
         step = module.g_step + 1  # the update belongs to the step in progress
+        # torch.full launches a fill kernel; torch.tensor(value, device=cuda) would be a
+        # blocking host-to-device copy, i.e. the per-step synchronisation avoided here
         here = torch.stack([
             (~finite).to(torch.float64),
-            torch.tensor(float(step), dtype=torch.float64, device=norm.device),
-            torch.tensor(float(module.phases.index), dtype=torch.float64, device=norm.device),
+            torch.full((), float(step), dtype=torch.float64, device=norm.device),
+            torch.full((), float(module.phases.index), dtype=torch.float64, device=norm.device),
         ])
         if self._bad is None:
             self._bad = torch.zeros(3, dtype=torch.float64, device=norm.device)

@@ -3,7 +3,8 @@
 A signal only sets a flag; the training loop checks it after every batch, saves
 ``checkpoints/last.ckpt`` at that consistent point and raises :class:`RunInterrupted`,
 which ``gan-run`` turns into ``status: interrupted`` and exit status 128 + signal number
-(143 for SIGTERM, 130 for SIGINT). Raising inside the signal handler instead (Python's
+(143 for SIGTERM, 130 for SIGINT, 140 for submitit's SIGUSR2 preemption notice inside a
+``launcher=slurm`` job). Raising inside the signal handler instead (Python's
 default for SIGINT) could interrupt half an optimizer step or a checkpoint write.
 
 Before training starts (data loading, model building) nothing is worth saving, so the
@@ -14,11 +15,24 @@ for a user who does not want to wait for the current batch.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 from types import FrameType
 
 HANDLED = (signal.SIGTERM, signal.SIGINT)
+
+
+def handled_signals() -> tuple[int, ...]:
+    """SIGTERM, SIGINT and, inside a submitit job (``launcher=slurm``), submitit's
+    preemption signal (``SUBMITIT_PREEMPT_SIGNAL``, default USR2): submitit's own handler
+    would requeue and ``sys.exit`` in the middle of a step without a checkpoint."""
+    extra = ()
+    if os.environ.get("SUBMITIT_EXECUTOR"):
+        name = os.environ.get("SUBMITIT_PREEMPT_SIGNAL", "USR2")
+        sig = getattr(signal, f"SIG{name}" if not name.startswith("SIG") else name, None)
+        extra = (sig,) if sig is not None else ()
+    return HANDLED + extra
 
 
 class RunInterrupted(Exception):
@@ -56,7 +70,7 @@ class StopSignals:
         """Replace the SIGTERM/SIGINT handlers (no-op outside the main thread)."""
         if threading.current_thread() is not threading.main_thread():
             return self
-        for sig in HANDLED:
+        for sig in handled_signals():
             self._previous[sig] = signal.getsignal(sig)
             signal.signal(sig, self._handle)
         return self

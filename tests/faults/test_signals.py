@@ -75,3 +75,16 @@ def test_sigint_on_a_resumed_run_removes_the_stale_metrics_and_exits_130(tmp_pat
     assert st["status"] == "interrupted" and st["step"] == step and st["signal"] == "SIGINT"
     assert not (run / "metrics.json").exists()  # the finished run's metrics described step 4
     assert leftovers(run) == []
+
+
+def test_submitit_preemption_signal_is_a_graceful_stop(tmp_path):
+    # inside a submitit job (launcher=slurm) USR2 announces the time limit / preemption
+    run = tmp_path / "run"
+    proc = start_gan_run([*DCGAN, *LONG, f"hydra.run.dir={run}"], cwd=tmp_path, fault="slow_step=0.2",
+                         env={"SUBMITIT_EXECUTOR": "slurm"})
+    wait_for(lambda: max(logged_steps(run), default=0) >= 2, proc=proc)
+    os.kill(proc.pid, signal.SIGUSR2)
+    rc, err = finish(proc)
+    assert rc == 128 + signal.SIGUSR2, err[-3000:]
+    st = status(run)
+    assert st["status"] == "interrupted" and st["signal"] == "SIGUSR2" and st["step"] == ckpt_step(run) >= 2
