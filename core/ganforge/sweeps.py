@@ -122,3 +122,7 @@ class SweepSummary(Callback):
         if paths and LAST_RESULT is not None:
             print(f"sweep summary: {paths[1]}")
             print(f"gan-run: {LAST_RESULT.line()}")
+        if (config.get("run") or {}).get("report", True):
+            from ganforge.report.sweep import report_after_sweep
+
+            report_after_sweep(Path(config.hydra.sweep.dir))  # <sweep dir>/report.html (gan-report)

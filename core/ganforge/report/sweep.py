@@ -55,21 +55,40 @@ def write_sweep_report(sweep_dir: str | Path) -> Path:
     rendered = [render_run_report(job) for job in jobs]
     infos = [r[1] for r in rendered]
     metric_keys = _metric_columns(infos)
+    # the overrides every job shares go above the table; each row shows what it varies
+    common = set.intersection(*(set(i.overrides) for i in infos)) if len(infos) > 1 else set()
     rows = []
     for job, (path, info, section) in zip(jobs, rendered):
         thumb = (f'<a href="{href(path, out.parent)}"><img class="thumb" src="{href(section.thumbnail, out.parent)}" '
                  f'alt="job {job.name}"></a>' if section.thumbnail else "")
         status = _badge(info.status) + (f"<br>{escape(info.error)}" if info.error else "")
-        rows.append([f'<a href="{href(path, out.parent)}">{escape(job.name)}</a>', escape(" ".join(info.overrides)), status,
+        rows.append([f'<a href="{href(path, out.parent)}">{escape(job.name)}</a>', escape(" ".join(o for o in info.overrides if o not in common)), status,
                      *[info.metrics.get(k, "") for k in metric_keys], thumb])
     ok = sum(i.status in ("ok", "finished") for i in infos)
     columns = ["job", "overrides", "status", *metric_keys, "samples"]
     raw = (0, 1, 2, len(columns) - 1)
     body = [f'<section><h2>Jobs</h2><p class="note">{ok} of {len(jobs)} jobs finished. '
-            "Click a job for its full report.</p>" + table_html(columns, rows, raw_columns=raw) + "</section>"]
+            "Click a job for its full report.</p>"
+            + (f'<p class="note">Every job: <code>{escape(" ".join(o for o in infos[0].overrides if o in common))}</code></p>'
+               if common else "")
+            + table_html(columns, rows, raw_columns=raw) + "</section>"]
     charts = _overlay_charts(jobs)
     if charts:
         body.append('<section class="curves"><h2>Losses of every job</h2><div class="charts">' + "".join(charts) + "</div></section>")
     subtitle = f"{len(jobs)} jobs &middot; {escape(str(sweep_dir.resolve()))}"
     write_atomic(out, page(f"{sweep_dir.name} - ganforge sweep", subtitle, body))
     return out
+
+
+def report_after_sweep(sweep_dir: str | Path) -> Path | None:
+    """What ``gan-run -m`` calls when the sweep ends: the sweep report, or a warning
+    instead of an error (a report must not turn a finished sweep into a failed command)."""
+    import logging
+
+    try:
+        path = write_sweep_report(sweep_dir)
+    except Exception as exc:  # noqa: BLE001
+        logging.getLogger("ganforge").warning("sweep report not written (%s: %s)", type(exc).__name__, exc)
+        return None
+    print(f"sweep report: {path}")
+    return path
