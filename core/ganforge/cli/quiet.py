@@ -20,7 +20,8 @@ NOISY_WARNINGS = (
 )
 
 #: Lightning log lines that advertise or restate what ganforge already reports
-NOISY_LOG_FRAGMENTS = ("Tip:", "weights_only", "Trainer.fit` stopped", "Trainer.fit stopped")
+NOISY_LOG_FRAGMENTS = ("Tip:", "weights_only", "Trainer.fit` stopped", "Trainer.fit stopped",
+                       "GPU available: False", "TPU available:", "HPU available:")
 
 
 class _DropNoise(logging.Filter):
