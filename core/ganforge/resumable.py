@@ -1,4 +1,4 @@
-"""Exact resumption: a data order keyed by (seed, epoch) that can restart mid-epoch.
+"""Exact resumption: a data order that can restart mid-epoch, with unchanged results.
 
 Lightning restores weights, optimizers and loop counters, but a plain ``DataLoader``
 restarts its epoch from the first batch with a new random order drawn from the global
@@ -6,24 +6,24 @@ RNG, so a resumed run trains on different batches from the first step on. ganfor
 therefore converts every plugin's training ``DataLoader`` (no plugin code involved):
 
 * :class:`ResumableBatchSampler` replaces the loader's ``RandomSampler`` /
-  ``SequentialSampler`` + ``BatchSampler``. Epoch ``e``'s order is
-  ``randperm(n, seed + e)`` (drawn from its own generator, never the global RNG) and
-  sharded per rank like ``DistributedSampler`` (it *is* one, so Lightning injects no
-  other sampler under DDP).
-* :class:`DataPosition` counts the batches the model has *trained on* in the current
-  epoch (not the ones the loader prefetched); :class:`ResumeState` stores it in every
-  checkpoint together with the module's pending log values, so the next epoch
-  iteration after a resume skips exactly the batches already used.
+  ``SequentialSampler`` + ``BatchSampler`` and reproduces them exactly: at the start of
+  each epoch it makes the same draws from the global torch RNG that the DataLoader and
+  the ``RandomSampler`` would make, and shuffles with the same seed, so an uninterrupted
+  run sees the very batches (and RNG stream) it saw before this module existed. Under
+  DDP it orders like Lightning's ``DistributedSampler`` (``seed + epoch``, one shard per
+  rank); it is one, so Lightning injects no other sampler.
+* :class:`DataPosition` records the epoch, its shuffle seed and how many batches the
+  model has *trained on* in it (not the ones the loader prefetched); :class:`ResumeState`
+  stores that in every checkpoint together with the module's pending log values, so a
+  resumed epoch uses the same order, skips the batches already used and makes no draw.
 
 Loaders that cannot be converted (iterable datasets, custom samplers, subclasses of
-``DataLoader`` with their own arguments) are left alone and logged once; their resume is
-as exact as their own sampling.
+``DataLoader``) are left alone; their resume is as exact as their own sampling.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -35,48 +35,67 @@ from torch.utils.data import BatchSampler, DataLoader, DistributedSampler, Rando
 log = logging.getLogger("ganforge")
 
 
+def _draw() -> int:
+    # exactly what DataLoader (worker base seed) and RandomSampler (shuffle seed) draw
+    return int(torch.empty((), dtype=torch.int64).random_().item())
+
+
 class DataPosition:
-    """Where the training data stream is: epoch and batches trained on in it."""
+    """Where the training data stream is: epoch, its shuffle seed, batches trained on."""
 
     def __init__(self) -> None:
         self.epoch = -1  # no epoch started yet
         self.consumed = 0
-        self._resume: tuple[int, int] | None = None
+        self.seed: int | None = None
+        self._resume: tuple[int, int, int | None] | None = None
 
-    def begin_epoch(self, batches_per_epoch: int) -> tuple[int, int]:
-        """Called by the sampler when an epoch's iteration starts: ``(epoch, batches to skip)``."""
-        if self._resume is not None:
-            epoch, skip = self._resume
-            self._resume = None
-            if skip >= batches_per_epoch:  # saved exactly at an epoch's end
-                epoch, skip = epoch + 1, 0
-        else:
-            epoch, skip = self.epoch + 1, 0
-        self.epoch, self.consumed = epoch, skip
-        return epoch, skip
+    def resuming(self, batches_per_epoch: int) -> bool:
+        """True when the next epoch iteration continues a checkpoint's unfinished epoch."""
+        return self._resume is not None and self._resume[1] < batches_per_epoch
+
+    def begin_epoch(self, batches_per_epoch: int) -> tuple[int, int, int | None]:
+        """Called when an epoch's iteration starts: ``(epoch, batches to skip, seed)``;
+        the seed is ``None`` for a fresh epoch (the sampler draws it)."""
+        if self.resuming(batches_per_epoch):
+            epoch, skip, seed = self._resume
+        else:  # a new epoch (also when the checkpoint was saved at an epoch's very end)
+            epoch = self._resume[0] + 1 if self._resume is not None else self.epoch + 1
+            skip, seed = 0, None
+        self._resume = None
+        self.epoch, self.consumed, self.seed = epoch, skip, seed
+        return epoch, skip, seed
 
     def state_dict(self) -> dict:
-        """Epoch and trained batches (for checkpoints)."""
-        return {"epoch": self.epoch, "consumed": self.consumed}
+        """Epoch, shuffle seed and trained batches (for checkpoints)."""
+        return {"epoch": self.epoch, "consumed": self.consumed, "seed": self.seed}
 
     def load_state_dict(self, state: dict) -> None:
         """Resume from :meth:`state_dict`: the next epoch iteration continues that epoch."""
-        self.epoch, self.consumed = int(state["epoch"]), int(state["consumed"])
-        self._resume = (self.epoch, self.consumed) if self.epoch >= 0 else None
+        self.epoch, self.consumed, self.seed = int(state["epoch"]), int(state["consumed"]), state.get("seed")
+        self._resume = (self.epoch, self.consumed, self.seed) if self.epoch >= 0 else None
 
 
 class ResumableSampler(DistributedSampler):
-    """``DistributedSampler`` whose epoch comes from :class:`DataPosition`, not Lightning.
+    """Index order of one epoch: ``RandomSampler``'s (one process) or
+    ``DistributedSampler``'s (DDP). Lightning's ``set_epoch`` calls are ignored: after a
+    mid-epoch resume its epoch counter need not match the data stream's."""
 
-    Lightning calls ``set_epoch`` with its own epoch counter, which after a mid-epoch
-    resume need not match the data stream's; the position decides instead.
-    """
+    def __init__(self, dataset: Any, num_replicas: int, rank: int, shuffle: bool, seed: int):
+        super().__init__(dataset, num_replicas=num_replicas, rank=rank, shuffle=shuffle, seed=seed)
+        if num_replicas == 1:
+            self.num_samples = self.total_size = len(dataset)  # no padding on one process
 
     def set_epoch(self, epoch: int) -> None:
         """Ignored: :class:`ResumableBatchSampler` sets the epoch from the data position."""
 
-    def indices(self, epoch: int) -> list[int]:
-        """This rank's indices of ``epoch``."""
+    def indices(self, epoch: int, epoch_seed: int) -> list[int]:
+        """This rank's indices of ``epoch`` (``epoch_seed``: RandomSampler's seed on one process)."""
+        if self.num_replicas == 1:
+            if not self.shuffle:
+                return list(range(len(self.dataset)))
+            generator = torch.Generator()
+            generator.manual_seed(epoch_seed)
+            return torch.randperm(len(self.dataset), generator=generator).tolist()
         self.epoch = epoch
         return list(super().__iter__())
 
@@ -84,14 +103,31 @@ class ResumableSampler(DistributedSampler):
 class ResumableBatchSampler(BatchSampler):
     """Batches of a :class:`ResumableSampler` that skip what a resumed epoch already used."""
 
-    def __init__(self, sampler: ResumableSampler, batch_size: int, drop_last: bool, position: DataPosition):
+    def __init__(self, sampler: ResumableSampler, batch_size: int, drop_last: bool, position: DataPosition,
+                 loader: DataLoader):
         super().__init__(sampler, batch_size, drop_last)
         self.position = position
+        self.loader = loader
+        self._quiet = torch.Generator()
 
     def __iter__(self) -> Iterator[list[int]]:
+        # DataLoader calls iter(batch_sampler) right before drawing its worker base seed
+        # from loader.generator (None = the global RNG, as it always did). A resumed
+        # epoch must not draw again: point it at a private generator for that iteration.
+        fresh = not self.position.resuming(len(self))
+        object.__setattr__(self.loader, "generator", None if fresh else self._quiet)
+        return self._batches()
+
+    def _batches(self) -> Iterator[list[int]]:
         # a generator: nothing happens (and no epoch starts) until the first batch is drawn
-        epoch, skip = self.position.begin_epoch(len(self))
-        indices = self.sampler.indices(epoch)
+        epoch, skip, seed = self.position.begin_epoch(len(self))
+        if seed is None:
+            if self.sampler.num_replicas == 1 and self.sampler.shuffle:
+                seed = _draw()  # RandomSampler's own draw
+            else:
+                seed = self.sampler.seed + epoch  # DistributedSampler's order; sequential: unused
+            self.position.seed = seed
+        indices = self.sampler.indices(epoch, seed)
         batches = [indices[i : i + self.batch_size] for i in range(0, len(indices), self.batch_size)]
         if self.drop_last and batches and len(batches[-1]) < self.batch_size:
             batches.pop()
@@ -113,25 +149,21 @@ def make_resumable(loader: Any, position: DataPosition, seed: int, rank: int = 0
         loader.sampler.replacement or loader.sampler._num_samples is not None or loader.sampler.generator is not None
     ):
         reason = "its RandomSampler draws with replacement, a sample count or its own generator"
+    elif loader.generator is not None:
+        reason = "it has its own generator"
     if reason is not None:
         log.debug("training data loader kept as is (%s): mid-epoch resume restarts its epoch", reason)
         return loader
     shuffle = isinstance(loader.sampler, RandomSampler)
-    n = len(loader.dataset)
     sampler = ResumableSampler(loader.dataset, num_replicas=world_size, rank=rank, shuffle=shuffle, seed=seed)
-    if world_size == 1:
-        sampler.num_samples = sampler.total_size = n  # no padding on one process
-    batch_sampler = ResumableBatchSampler(sampler, loader.batch_sampler.batch_size, loader.batch_sampler.drop_last, position)
+    batch_sampler = ResumableBatchSampler(
+        sampler, loader.batch_sampler.batch_size, loader.batch_sampler.drop_last, position, loader
+    )
     # DataLoader forbids reassigning these after construction to stop accidental changes
     # mid-iteration; this happens before any iteration, and rebuilding the loader instead
     # would lose arguments only its creator knows (pin_memory_device, worker settings ...)
     object.__setattr__(loader, "sampler", sampler)
     object.__setattr__(loader, "batch_sampler", batch_sampler)
-    # every iter(loader) draws a worker base seed from loader.generator, by default the
-    # global RNG: a resumed run would start its stream one draw apart from the original
-    loader.generator = torch.Generator().manual_seed(int(seed))
-    if math.ceil(n / max(world_size, 1)) < loader.batch_sampler.batch_size and loader.batch_sampler.drop_last:
-        log.warning("data set smaller than one batch per process: every epoch is empty")
     return loader
 
 
