@@ -139,14 +139,7 @@ class DomainPlugin(ABC):
         (e.g. ``label=7``, ``direction=AtoB``, ``input=DIR``); a plugin rejects the ones
         it does not know with :class:`~ganforge.errors.GanforgeError`.
         """
-        unknown = sorted(set(options) - set(self.sample_options()))
-        if unknown:
-            from ganforge.errors import GanforgeError
-
-            raise GanforgeError(
-                f"gan-sample: unknown option(s) {unknown} for domain '{self.name}'; "
-                f"valid: {sorted(self.sample_options()) or 'none'}"
-            )
+        self.check_sample_options(options, module)
         samples = module.sample(n, **dict(options))
         return self.export_samples(samples, out_dir, "sample", individual=True)
 
@@ -166,10 +159,10 @@ class DomainPlugin(ABC):
 
     def valid_sample_options(self, module: AdversarialModule | None = None) -> list[str]:
         """The ``gan-sample`` options for ``module``: the model's declared
-        ``SAMPLE_OPTIONS`` when it declares any, else the domain's :meth:`sample_options`,
-        plus :attr:`GENERIC_SAMPLE_OPTIONS`."""
-        declared = tuple(getattr(type(module), "SAMPLE_OPTIONS", ()) or ()) if module is not None else ()
-        return sorted({*(declared or self.sample_options()), *self.GENERIC_SAMPLE_OPTIONS})
+        ``SAMPLE_OPTIONS``, the domain's :meth:`sample_options` and
+        :attr:`GENERIC_SAMPLE_OPTIONS`."""
+        declared = tuple(type(module).SAMPLE_OPTIONS) if module is not None else ()
+        return sorted({*declared, *self.sample_options(), *self.GENERIC_SAMPLE_OPTIONS})
 
     def check_sample_options(self, options: Mapping[str, Any], module: AdversarialModule | None = None) -> None:
         """The one check of ``gan-sample`` options: unknown names are a one-line error

@@ -100,11 +100,7 @@ class GraphsDomain(DomainPlugin):
 
     def sample_to_files(self, module, n: int, out_dir: Path, options: Mapping[str, Any]) -> list[Path]:
         """``gan-sample``: ``n`` generated graphs, one file each."""
-        unknown = sorted(set(options) - set(self.sample_options()))
-        if unknown:
-            raise GanforgeError(
-                f"gan-sample: unknown option(s) {unknown} for domain 'graphs'; valid: {list(self.sample_options())}"
-            )
+        self.check_sample_options(options, module)
         fmt = str(options.get("format", "edgelist"))
         if fmt not in SAMPLE_FORMATS:
             raise choices_error("format", fmt, SAMPLE_FORMATS, where="gan-sample")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping
 
-from ganforge import DomainPlugin, GanforgeError
+from ganforge import DomainPlugin
 from ganforge_images.augment import attach_diffaugment
 from ganforge_images.data.datamodule import ImageDataModule
 from ganforge_images.data.paired import PairedImageDataModule
@@ -54,6 +54,12 @@ class ImagesDomain(DomainPlugin):
 
         return images_generator_for_export(module, n, options)
 
+    def report_section(self, run_dir: Path, assets_dir: Path):
+        """Sample sheets by step, captioned per model (translation rows say which image is which)."""
+        from ganforge_images.report import images_report_section
+
+        return images_report_section(Path(run_dir))
+
     def export_interpolation(self, samples: Any, out_dir: Path, stem: str, steps: int) -> list[Path]:
         """``gan-sample interpolate=K``: one PNG sheet, one interpolation path per row."""
         from ganforge_images.export import save_grid
@@ -67,19 +73,14 @@ class ImagesDomain(DomainPlugin):
         return SCHEMAS
 
     def sample_options(self):
-        """``label`` (cgan), ``input`` (pix2pix, cyclegan), ``direction`` (cyclegan); ``truncation``,
-        ``mixing``, ``styles``, ``interpolate``, ``noise`` (stylegan2)."""
-        return ("label", "input", "direction", "truncation", "mixing", "styles", "interpolate", "noise")
+        """None at the domain level: each image model declares its own ``SAMPLE_OPTIONS``
+        (``label`` for cgan, ``input``/``direction`` for the translation models, ``mixing``
+        ... for stylegan2), listed per model by ``gan-plugins``."""
+        return ()
 
     def sample_to_files(self, module: Any, n: int, out_dir: Path, options: Mapping[str, Any]) -> list[Path]:
         """Samples of ``module`` as PNG files; translation models translate ``input=DIR``."""
-        valid = tuple(getattr(module, "SAMPLE_OPTIONS", ()))
-        unknown = sorted(set(options) - set(valid))
-        if unknown:
-            raise GanforgeError(
-                f"gan-sample: unknown option(s) {unknown} for model '{module.cfg.model.name}'; "
-                f"valid: {list(valid) or 'none'}"
-            )
+        self.check_sample_options(options, module)
         writer = getattr(module, "sample_to_files", None)
         if writer is not None:
             return writer(n, Path(out_dir), dict(options))

@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ganforge.errors import GanforgeError
 from ganforge_midi.datamodule import MidiDataModule
 from ganforge_midi.export import export_settings, export_token_samples
 from ganforge_sequence.domain import SequenceDomain
@@ -40,11 +39,7 @@ class MidiDomain(SequenceDomain):
 
     def sample_to_files(self, module: Any, n: int, out_dir: Path, options: Mapping[str, Any]) -> list[Path]:
         """``gan-sample``: ``n`` .mid files; options ``temperature``, ``tempo`` (bpm), ``program`` (GM 0..127)."""
-        unknown = sorted(set(options) - set(self.sample_options()))
-        if unknown:
-            raise GanforgeError(
-                f"gan-sample: unknown option(s) {unknown} for domain 'midi'; valid: {sorted(self.sample_options())}"
-            )
+        self.check_sample_options(options, module)
         options = dict(options)
         overrides = {k: options.pop(k) for k in ("tempo", "program") if k in options}
         samples = module.sample(n, **options)

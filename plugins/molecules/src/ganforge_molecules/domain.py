@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ganforge.errors import GanforgeError
 from ganforge_sequence.domain import SequenceDomain
 from ganforge_sequence.models import MODELS as SEQUENCE_MODELS
 from ganforge_sequence.models import SequenceSamples
@@ -59,11 +58,7 @@ class MoleculesDomain(SequenceDomain):
 
     def sample_to_files(self, module: Any, n: int, out_dir: Path, options: Mapping[str, Any]) -> list[Path]:
         """``gan-sample``: ``samples.smi``, ``samples.sdf`` and ``samples.png``; option ``temperature``."""
-        unknown = sorted(set(options) - set(self.sample_options()))
-        if unknown:
-            raise GanforgeError(
-                f"gan-sample: unknown option(s) {unknown} for domain 'molecules'; valid: {sorted(self.sample_options())}"
-            )
+        self.check_sample_options(options, module)
         samples = module.sample(n, **dict(options))
         paths = self.export_samples(samples, Path(out_dir), "samples", individual=True)
         paths.append(write_grid(self._smiles(samples), Path(out_dir) / "samples.png"))
