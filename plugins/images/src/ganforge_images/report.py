@@ -1,0 +1,36 @@
+"""The images domain's part of the run report: each sample step's sheet, captioned with
+what its rows and columns are for the run's model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from ganforge.report import Figure, Link, ReportSection, SampleStep, default_report_section
+
+CAPTIONS = {
+    "pix2pix": "each row: input | translation | target (held-out pairs)",
+    "cyclegan": "rows: A | G_AB(A) | G_BA(G_AB(A)), then B | G_BA(B) | G_AB(G_BA(B)) (held-out images)",
+    "cgan": "classes in turn, the same noise at every step",
+}
+
+
+def _model(run_dir: Path) -> str:
+    for name in ("resolved.yaml", "config.yaml"):
+        path = run_dir / ".hydra" / name
+        if path.is_file():
+            cfg = yaml.safe_load(path.read_text()) or {}
+            return str((cfg.get("model") or {}).get("name", ""))
+    return ""
+
+
+def images_report_section(run_dir: Path) -> ReportSection:
+    """Sample sheets by step; translation sheets say which image is which."""
+    model = _model(Path(run_dir))
+    what = CAPTIONS.get(model, "the same noise at every step, so steps compare")
+
+    def blocks(step: SampleStep) -> list:
+        return [Figure(p, f"{step.label}: {what}") if p.suffix.lower() == ".png" else Link(p, p.name) for p in step.files]
+
+    return default_report_section("images", Path(run_dir), blocks)
