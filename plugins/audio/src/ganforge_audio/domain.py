@@ -13,6 +13,7 @@ from ganforge.errors import GanforgeError
 from ganforge_audio.datamodule import AudioDataModule
 from ganforge_audio.drums import cache_root
 from ganforge_audio.export import export_audio
+from ganforge_audio.level import rms_dbfs, warn_if_quiet
 from ganforge_audio.models import MODELS, AudioSamples
 
 log = logging.getLogger("ganforge_audio")
@@ -41,7 +42,9 @@ class AudioDomain(DomainPlugin):
         """16-bit WAVs: one per sample (``individual``) or one strip plus a spectrogram PNG sheet."""
         if not isinstance(samples, AudioSamples):
             raise GanforgeError(f"audio export: expected AudioSamples (audio + sample rate), got {type(samples).__name__}")
-        return export_audio(samples.audio, Path(out_dir), stem, samples.sample_rate, individual)
+        paths = export_audio(samples.audio, Path(out_dir), stem, samples.sample_rate, individual)
+        warn_if_quiet(samples.audio, f"'{stem}' ({len(samples)} clips)")
+        return paths
 
     def evaluate(self, module: Any, datamodule: Any) -> dict[str, float]:
         """Inception score (samples and real data) and nearest-neighbour diversity.
@@ -88,6 +91,8 @@ class AudioDomain(DomainPlugin):
         nn_gen = nearest_neighbour_distances(f_gen, f_real)
         nn_real = nearest_neighbour_distances(f_real, f_real)
         out.update({"nn/self": nn_gen["self"], "nn/train": nn_gen["train"], "nn/real_self": nn_real["self"]})
+        # loudness beside the real clips' (the export path warns when samples are near-silent)
+        out.update({"level/samples_dbfs": rms_dbfs(samples.audio), "level/real_dbfs": rms_dbfs(real)})
         return out
 
     def config_schemas(self, model):
