@@ -82,6 +82,7 @@ def test_lambda_one_is_exactly_seqgan_and_zero_skips_the_discriminator():
     [
         ("model.organ.lambda=1.5", "model.organ.lambda: expected a number in [0, 1]"),
         ("model.organ.invalid=never", "model.organ.invalid"),
+        ("model.organ.pg_lr=0", "model.organ.pg_lr: expected null or a number > 0"),
         ("model.pg.reward_batch=100", "model.pg.reward_batch=100: ORGAN needs a multiple of data.batch_size=8"),
     ],
 )

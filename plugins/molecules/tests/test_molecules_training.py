@@ -68,7 +68,7 @@ def test_organ_config_keeps_in_step_with_seqgan():
     seqgan = yaml.safe_load(files("ganforge_sequence.conf").joinpath("model", "seqgan.yaml").read_text())
     organ = yaml.safe_load(files("ganforge_molecules.conf").joinpath("model", "organ.yaml").read_text())
     organ_model = dict(organ["model"])
-    assert organ_model.pop("name") == "organ" and set(organ_model.pop("organ")) == {"objective", "lambda", "repeat_penalty", "invalid"}
+    assert organ_model.pop("name") == "organ" and set(organ_model.pop("organ")) == {"objective", "lambda", "repeat_penalty", "invalid", "pg_lr"}
     seqgan_model = dict(seqgan["model"])
     seqgan_model.pop("name")
     assert organ_model == seqgan_model

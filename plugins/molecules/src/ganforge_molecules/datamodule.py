@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from rdkit import Chem
 
 from ganforge.errors import GanforgeError
 from ganforge_sequence.datamodules import SequenceDataModule
@@ -149,7 +150,7 @@ class MoleculesDataModule(SequenceDataModule):
         pairs = [(s, m) for s in texts if (m := to_mol(s)) is not None]
         out = {"validity": len(pairs) / max(1, n), "nll_test": nll_test(generator, self.test_tokens)}
         if pairs:
-            out["unique"] = len({s for s, _ in pairs}) / len(pairs)
+            out["unique"] = len({Chem.MolToSmiles(m) for _, m in pairs}) / len(pairs)  # canonical, as MOSES
             out["qed/mean"] = sum(qed(m) for _, m in pairs) / len(pairs)
         return out
 

@@ -109,8 +109,9 @@ class ORGAN(SeqGAN):
     """ORGAN: :class:`~ganforge_sequence.models.SeqGAN` with the reward ``lambda D(x) + (1 - lambda) O(x)``.
 
     Config ``model.organ``: ``objective`` (qed | logp | sa | validity), ``lambda`` in
-    [0, 1], ``repeat_penalty`` (bool), ``invalid`` (total | objective); everything else
-    as SeqGAN. Needs the ``molecules`` data (a SMILES tokenizer in the spec).
+    [0, 1], ``repeat_penalty`` (bool), ``invalid`` (total | objective), ``pg_lr`` (the
+    learning rate of policy-gradient updates; null = ``optim.lr_g``, shared with MLE);
+    everything else as SeqGAN. Needs the ``molecules`` data (a SMILES tokenizer in the spec).
     """
 
     def __init__(self, cfg: Any, spec: Mapping[str, Any]):
@@ -137,10 +138,22 @@ class ORGAN(SeqGAN):
                 "(the repeat penalty is computed per batch of completions)"
             )
         self._group = batch
+        pg_lr = o.get("pg_lr")
+        try:
+            self.pg_lr = None if pg_lr is None else float(pg_lr)
+        except (TypeError, ValueError):
+            self.pg_lr = -1.0
+        if self.pg_lr is not None and not self.pg_lr > 0:
+            raise GanforgeError(f"model.organ.pg_lr: expected null or a number > 0, got {pg_lr!r}")
 
     def generator_update(self, batch: Any) -> int:
-        """SeqGAN's policy-gradient update; remembers the batch size (the repeat-penalty group)."""
+        """SeqGAN's policy-gradient update at ``model.organ.pg_lr`` (when set); remembers the
+        batch size (the repeat-penalty group)."""
         self._group = self.batch_size_of(batch)
+        if self.pg_lr is not None:
+            # set per update: a resumed optimizer state carries the lr it was saved with
+            for group in self.g_optimizer.param_groups:
+                group["lr"] = self.pg_lr
         return super().generator_update(batch)
 
     def smiles_of(self, tokens: Tensor) -> list[str]:
