@@ -127,10 +127,12 @@ def test_gan_run_writes_the_report_and_browser_shows_every_domain(runs, browser,
             assert "generated points" in report.read_text()  # the tutorial plugin's own report_section
 
 
-def test_sweep_report_links_every_job(sweep, browser, run_cli, tmp_path):
-    res = run_cli("gan-report", str(sweep))
-    assert res.returncode == 0, res.stderr
+def test_sweep_report_links_every_job(sweep, browser, tmp_path):
+    from ganforge.report.cli import run_report
+
     report = sweep / "report.html"
+    assert report.is_file(), "gan-run -m did not write the sweep report"
+    assert run_report([str(sweep)]) == report  # gan-report SWEEP_DIR rewrites it
     page = browser.open(report, screenshot=tmp_path / "sweep.png")
     check_page(page, report)
     job_links = {local_path(h) for h in page["links"]}
@@ -163,13 +165,19 @@ def test_tensorboard_gets_sample_media(runs):
     assert midi.Images("samples/pianoroll") and midi.Audio("samples/preview")
 
 
-def test_report_can_be_turned_off_and_cli_errors_are_one_line(tmp_path, run_cli):
+def test_report_can_be_turned_off_and_bad_targets_are_one_line(tmp_path, run_cli):
+    from ganforge import GanforgeError
+    from ganforge.report.cli import run_report
+
     run_smoke("points", None, tmp_path / "off", ["run.report=false"])
     assert not (tmp_path / "off" / "report.html").exists()
-    res = run_cli("gan-report", str(tmp_path / "off"), f"out={tmp_path / 'r.html'}")
-    assert res.returncode == 0 and (tmp_path / "r.html").is_file()
     assert json.loads((tmp_path / "off" / "metrics.json").read_text())["g_step"] > 0
-    for args in ([str(tmp_path / "missing")], [str(tmp_path)], [str(tmp_path / "off"), "bogus"]):
-        res = run_cli("gan-report", *args)
-        assert res.returncode == 2 and res.stderr.startswith("gan-report: error:"), res.stderr
-        assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.stderr
+    assert run_report([str(tmp_path / "off"), f"out={tmp_path / 'r.html'}"]) == tmp_path / "r.html"
+    assert "Samples (points)" in (tmp_path / "r.html").read_text()
+    for args, message in (([str(tmp_path / "missing")], "not a directory"), ([str(tmp_path)], "no .hydra/, samples/ or logs/"),
+                          ([str(tmp_path / "off"), "bogus"], "expected out=FILE")):
+        with pytest.raises(GanforgeError, match=message):
+            run_report(args)
+    res = run_cli("gan-report", str(tmp_path / "missing"))  # the console script's one-line form
+    assert res.returncode == 2 and res.stderr.startswith("gan-report: error:"), res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.stderr
