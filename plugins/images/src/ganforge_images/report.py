@@ -13,6 +13,7 @@ CAPTIONS = {
     "pix2pix": "each row: input | translation | target (held-out pairs)",
     "cyclegan": "rows: A | G_AB(A) | G_BA(G_AB(A)), then B | G_BA(B) | G_AB(G_BA(B)) (held-out images)",
     "cgan": "classes in turn, the same noise at every step",
+    "cgan-concat": "classes in turn, the same noise at every step",
 }
 
 

@@ -8,6 +8,7 @@ or ``unpaired`` (see :data:`ganforge_images.domain.DATAMODULES`).
 from __future__ import annotations
 
 from ganforge_images.models.cgan import CGAN
+from ganforge_images.models.cgan_concat import CGANConcat
 from ganforge_images.models.cyclegan import CycleGAN
 from ganforge_images.models.dcgan import DCGAN
 from ganforge_images.models.pix2pix import Pix2Pix
@@ -18,6 +19,7 @@ MODELS = {
     "dcgan": DCGAN,
     "wgan-gp": WGANGP,
     "cgan": CGAN,
+    "cgan-concat": CGANConcat,
     "pix2pix": Pix2Pix,
     "cyclegan": CycleGAN,
     "stylegan2": StyleGAN2,

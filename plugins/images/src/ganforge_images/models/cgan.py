@@ -1,5 +1,8 @@
 """Class-conditional GAN: label-embedding generator and projection discriminator.
 
+(``cgan-concat``, :mod:`ganforge_images.models.cgan_concat`, is the classic variant whose
+discriminator sees the label concatenated to its input.)
+
 ``gan-sample RUN label=7`` (or ``label=[1,2,3]``, ``label=1,2,3``, a class name) draws
 samples of those classes; without ``label`` the classes are cycled in order, so sheets
 show every class.
@@ -30,10 +33,11 @@ class CGAN(AdversarialModule):
 
     def __init__(self, cfg: Any, spec: Mapping[str, Any]):
         super().__init__(cfg, spec)
+        self.model_name = str(self.cfg.model.get("name") or "cgan")
         self.num_classes = int(spec.get("num_classes") or 0)
         if self.num_classes < 2:
             raise GanforgeError(
-                f"model=cgan needs labelled data with at least 2 classes (found num_classes={self.num_classes}); "
+                f"model={self.model_name} needs labelled data with at least 2 classes (found num_classes={self.num_classes}); "
                 "use the embedded digits (data.path=null), an MNIST/Fashion-MNIST IDX folder, an npz with labels, "
                 "or data.labels_from_folders=true with one sub-folder per class"
             )
@@ -44,12 +48,16 @@ class CGAN(AdversarialModule):
             self.latent_dim, self.num_classes, channels, size, int(m.get("g_width", 64)),
             embed_dim=int(m.get("embed_dim", 32)),
         )
-        self.discriminator = ProjectionDiscriminator(self.num_classes, channels, size, int(m.get("d_width", 64)))
+        self.discriminator = self.build_discriminator(channels, size)
+
+    def build_discriminator(self, channels: int, size: int) -> nn.Module:
+        """The label-aware discriminator: here the projection one (spectral norm)."""
+        return ProjectionDiscriminator(self.num_classes, channels, size, int(self.cfg.model.get("d_width", 64)))
 
     def batch_labels(self, batch: Any) -> torch.Tensor:
         """The class labels of a training batch."""
         if not isinstance(batch, (list, tuple)) or len(batch) < 2:
-            raise GanforgeError("model=cgan: the data gave no labels; expected (images, labels) batches")
+            raise GanforgeError(f"model={self.model_name}: the data gave no labels; expected (images, labels) batches")
         return batch[1]
 
     def generator_forward(self, generator: nn.Module, batch: Any) -> torch.Tensor:
@@ -58,13 +66,13 @@ class CGAN(AdversarialModule):
         return generator(self.sample_noise(len(labels)), labels)
 
     def discriminate(self, x: torch.Tensor, batch: Any) -> torch.Tensor:
-        """Projection-discriminator logits of ``x`` under the batch's labels."""
+        """Discriminator logits of ``x`` under the batch's labels."""
         return self.discriminator(x, self.batch_labels(batch))
 
     def generate(self, generator: nn.Module, n: int, label: Any = None, **options: Any) -> torch.Tensor:
         """``n`` images of class(es) ``label`` (cycled), or of all classes in turn."""
         if options:
-            raise GanforgeError(f"model=cgan: unknown sampling option(s) {sorted(options)}; valid: label")
+            raise GanforgeError(f"model={self.model_name}: unknown sampling option(s) {sorted(options)}; valid: label")
         labels = self.sample_labels(n, label)
         return generator(self.sample_noise(n), labels)
 

@@ -1,9 +1,10 @@
-"""Class-conditional networks: a label-embedding generator and a projection discriminator.
+"""Class-conditional networks: a label-embedding generator and two discriminators.
 
 Generator: the label's embedding is concatenated to ``z`` (Mirza & Osindero 2014) and
-the result goes through a DCGAN-style upsampling stack. Discriminator: the projection
+the result goes through a DCGAN-style upsampling stack. Discriminators: the projection
 discriminator of Miyato & Koyama (2018), ``D(x, y) = psi(phi(x)) + <embed(y), phi(x)>``,
-with spectral normalisation as in that paper.
+with spectral normalisation as in that paper (``cgan``); and the classic input-concat
+one of Mirza & Osindero, the one-hot label joined to D's input (``cgan-concat``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
 from ganforge.errors import GanforgeError
+from ganforge_images.nets.dcgan import DCGANDiscriminator
 from ganforge_images.nets.sizes import downsampled_size
 from ganforge_images.nets.wgan import UpsamplingGenerator
 
@@ -74,3 +76,26 @@ class ProjectionDiscriminator(nn.Module):
         check_labels(labels, self.n_classes)
         h = self.features(x).sum(dim=(2, 3))  # global sum pooling, as in the paper
         return self.linear(h).squeeze(1) + (self.embed(labels) * h).sum(dim=1)
+
+
+class ConcatDiscriminator(nn.Module):
+    """The classic CGAN discriminator: the label joins D's input (Mirza & Osindero 2014).
+
+    The paper's D is an MLP over the flattened image with ``y`` (one-hot) concatenated to
+    its input. For images the convolutional form of the same idea is used here (as in
+    conditional DCGANs): ``y`` becomes ``n_classes`` constant one-hot planes stacked onto
+    the image channels, followed by the DCGAN discriminator (``norm``: ``batch``,
+    ``instance``, ``layer`` or ``none``). Returns logits ``[N]``.
+    """
+
+    def __init__(self, n_classes: int, channels: int, image_size: int, base: int = 64, norm: str = "batch") -> None:
+        super().__init__()
+        self.n_classes = n_classes
+        self.body = DCGANDiscriminator(channels + n_classes, image_size, base, norm)
+
+    def forward(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        """Logits for images ``x`` claimed to be of class ``labels``."""
+        check_labels(labels, self.n_classes)
+        planes = nn.functional.one_hot(labels.long(), self.n_classes).to(x.dtype)
+        planes = planes[:, :, None, None].expand(-1, -1, x.shape[2], x.shape[3])
+        return self.body(torch.cat([x, planes], dim=1))
