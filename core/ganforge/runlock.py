@@ -31,6 +31,17 @@ LOCK_NAME = ".ganforge.lock"
 _HELD: dict[str, list[int]] = {}
 
 
+def launched_rank() -> int:
+    """This process's rank as set by a launcher (torchrun, SLURM, Lightning's DDP
+    subprocesses); 0 when not launched as one of several ranks. Only rank 0 locks: the
+    other ranks of the same run write into the directory rank 0 holds."""
+    for var in ("RANK", "SLURM_PROCID", "LOCAL_RANK", "NODE_RANK"):
+        value = os.environ.get(var, "")
+        if value.isdigit() and int(value) > 0:
+            return int(value)
+    return 0
+
+
 class RunLockedError(GanforgeError):
     """Another live process holds the run directory's lock."""
 
@@ -64,6 +75,8 @@ class RunLock:
         if key in _HELD:
             _HELD[key][1] += 1
             return self
+        if launched_rank() > 0:
+            return self  # rank 0 of this run holds the lock
         from ganforge.utils import storage_error
 
         try:
