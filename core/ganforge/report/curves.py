@@ -55,14 +55,14 @@ def group_series(series: dict[str, list[tuple[float, float]]]) -> dict[str, dict
 
 
 def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
-    """Round tick values covering ``[lo, hi]`` (1/2/5 x 10^k spacing)."""
+    """Round tick values covering ``[lo, hi]`` (1/2/2.5/5 x 10^k spacing)."""
     if not (math.isfinite(lo) and math.isfinite(hi)):
         return []
     if hi <= lo:
         return [lo]
     raw = (hi - lo) / max(count - 1, 1)
     mag = 10 ** math.floor(math.log10(raw))
-    step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
     start = math.ceil(lo / step - 1e-9) * step
     ticks, t = [], start
     while t <= hi + 1e-9 * step:

@@ -140,8 +140,11 @@ def thin_steps(steps: Sequence[SampleStep], keep: int = 12) -> list[SampleStep]:
     steps = list(steps)
     if len(steps) <= keep:
         return steps
-    idx = {round(i * (len(steps) - 1) / (keep - 1)) for i in range(keep)}
-    return [s for i, s in enumerate(steps) if i in idx]
+    final = [s for s in steps if s.step is None]
+    numbered = [s for s in steps if s.step is not None]
+    room = max(keep - len(final), 2)
+    idx = {round(i * (len(numbered) - 1) / (room - 1)) for i in range(room)}
+    return [s for i, s in enumerate(numbered) if i in idx] + final
 
 
 def read_text(path: Path, limit: int = TEXT_LIMIT) -> str:
