@@ -1,7 +1,7 @@
 """DiffAugment (Zhao et al. 2020) for every image GAN here, and ADA's adaptive probability.
 
-``model.diffaugment=[color,translation,cutout]`` (any subset, applied in that order; the
-string ``color+translation+cutout`` works too)
+``model.diffaugment=color+translation+cutout`` (any subset, applied in that order; from
+Python, a list of names works too)
 makes the discriminator see augmented images -- real and fake alike, in the D step, the G
 step and inside gradient penalties -- through differentiable transforms, so G gets
 gradients through them and learns the un-augmented distribution. It is attached in one
