@@ -24,14 +24,25 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import numpy as np  # noqa: E402
 from _common import write_results  # noqa: E402
 
 # NetGAN paper (Bojchevski et al. 2018, Cora-ML, EO criterion 52%): generated (original).
 PAPER = {
-    "netgan": {"max_degree": 233, "assortativity": -0.066, "triangle_count": 1588,
-               "power_law_exponent": 1.793, "characteristic_path_length": 5.20},
-    "original": {"max_degree": 240, "assortativity": -0.075, "triangle_count": 2814,
-                 "power_law_exponent": 1.860, "characteristic_path_length": 5.61},
+    "netgan": {
+        "max_degree": 233,
+        "assortativity": -0.066,
+        "triangle_count": 1588,
+        "power_law_exponent": 1.793,
+        "characteristic_path_length": 5.20,
+    },
+    "original": {
+        "max_degree": 240,
+        "assortativity": -0.075,
+        "triangle_count": 2814,
+        "power_law_exponent": 1.860,
+        "characteristic_path_length": 5.61,
+    },
     "link_prediction": {"auc": 0.940, "ap": 0.923},
 }
 STATS = [
@@ -155,7 +166,16 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads (1 avoids oversubscription)")
     parser.add_argument("--only", choices=["cell", "netgan"], default=None)
     parser.add_argument("--out", type=Path, default=None, help="run dirs root (default: a temporary folder)")
+    parser.add_argument(
+        "--cell-vs-reference",
+        action="store_true",
+        help="only: CELL to 52%% EO, ganforge vs the authors' code (pip install ../shared/reference/cell), interleaved",
+    )
+    parser.add_argument("--repeats", type=int, default=3, help="--cell-vs-reference repeats")
     args = parser.parse_args()
+    if args.cell_vs_reference:
+        cell_vs_reference(args)
+        return
 
     import torch
 
@@ -188,6 +208,142 @@ def main() -> None:
         print({k: v for k, v in r["metrics"].items() if not k.startswith("stats/")}, flush=True)
     path = write_results("graphs", results, markdown(results, args))
     print(f"wrote {path}")
+
+
+REFERENCE_SCRIPT = """
+import sys, numpy as np, scipy.sparse as sp, torch
+torch.set_num_threads(1)
+np.random.seed(int(sys.argv[2]))
+torch.manual_seed(int(sys.argv[2]))
+from cell.cell import Cell, EdgeOverlapCriterion
+A = sp.load_npz(sys.argv[1])
+model = Cell(A=A, H=9, callbacks=[EdgeOverlapCriterion(invoke_every=10, edge_overlap_limit=0.52)])
+model.train(steps=1000, optimizer_fn=torch.optim.Adam, optimizer_args={"lr": 0.1, "weight_decay": 1e-7})
+print("STOPPED_AT", model.step)
+"""
+
+
+def timed_process(cmd: list[str], cwd: Path | None = None) -> dict:
+    """Run a whole process; its wall seconds, CPU seconds (user + system, with children) and output."""
+    import resource
+    import subprocess
+
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd[:3])} failed:\n{proc.stderr[-3000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall_s": wall, "cpu_s": cpu, "stdout": proc.stdout[-4000:]}
+
+
+def cell_vs_reference(args) -> None:
+    """CELL to 52% EO: ganforge (``gan-run``, whole process) vs the authors' code, interleaved."""
+    import statistics
+
+    import scipy.sparse as sp
+    import torch
+
+    from ganforge.config import compose_config
+    from ganforge.registry import get_registry
+
+    try:
+        import cell  # noqa: F401
+    except ImportError:
+        raise SystemExit("the CELL reference is not installed: pip install ../shared/reference/cell") from None
+    root = Path(tempfile.mkdtemp(prefix="ganforge-bench-cell-"))
+    cfg = compose_config(["domain=graphs", "model=cell"])
+    dm = get_registry().get("graphs").build_datamodule(cfg)
+    dm.prepare_data()
+    dm.setup("fit")
+    train = root / "train_graph.npz"
+    sp.save_npz(train, sp.csr_matrix(dm.train_adjacency, dtype=np.float64))
+    gan_run = str(Path(sys.executable).with_name("gan-run"))
+    ganforge_overrides = [
+        "domain=graphs",
+        "model=cell",
+        f"trainer.num_threads={args.threads}",
+        "run.progress_bar=false",
+        "model.stopping.eval_every=10",
+        "optim.weight_decay_g=1e-7",
+        "run.sample_count=0",
+        "run.report=false",
+        "metrics.statistics=false",
+    ]
+    runs: dict[str, list[dict]] = {"reference": [], "ganforge": []}
+    # one untimed ganforge run first (page cache, compiled bytecode), as for any second run
+    timed_process([gan_run, *ganforge_overrides, f"hydra.run.dir={root / 'warmup'}"])
+    for rep in range(args.repeats):
+        seed = rep
+        order = ["reference", "ganforge"] if rep % 2 == 0 else ["ganforge", "reference"]
+        for arm in order:
+            if arm == "reference":
+                r = timed_process([sys.executable, "-c", REFERENCE_SCRIPT, str(train), str(seed)])
+                r["stopped_at"] = int(r["stdout"].split("STOPPED_AT")[-1].split()[0]) - 0
+            else:
+                run_dir = root / f"ganforge{rep}"
+                r = timed_process([gan_run, *ganforge_overrides, f"seed={seed}", f"hydra.run.dir={run_dir}"])
+                m = json.loads((run_dir / "metrics.json").read_text())
+                r["stopped_at"] = int(m["g_step"])
+                r["eo"] = m.get("eo/train")
+                r["test_auc"] = m.get("lp/test/auc")
+            r.pop("stdout")
+            runs[arm].append(r)
+        print(f"repeat {rep}: " + json.dumps({a: v[-1] for a, v in runs.items()}), flush=True)
+    ratio_cpu = [g["cpu_s"] / r["cpu_s"] for g, r in zip(runs["ganforge"], runs["reference"], strict=True)]
+    ratio_wall = [g["wall_s"] / r["wall_s"] for g, r in zip(runs["ganforge"], runs["reference"], strict=True)]
+    med = {"cpu": statistics.median(ratio_cpu), "wall": statistics.median(ratio_wall)}
+    met = med["cpu"] <= 0.8 and med["wall"] <= 0.8
+    payload = {
+        "config": {
+            "threads": args.threads,
+            "repeats": args.repeats,
+            "ganforge_overrides": ganforge_overrides,
+            "train_edges": int(dm.train_adjacency.nnz // 2),
+            "torch": torch.__version__,
+        },
+        "runs": runs,
+        "ratio_cpu": ratio_cpu,
+        "ratio_wall": ratio_wall,
+        "median_ratio": med,
+        "target": 0.8,
+        "meets_target": met,
+    }
+    date = time.strftime("%Y-%m-%d")
+
+    def mid(arm, key):
+        return statistics.median(r[key] for r in runs[arm])
+
+    md = "\n".join(
+        [
+            "### CELL to 52% EO on Cora-ML: ganforge vs the authors' reference implementation",
+            "",
+            f"`python bench/graphs.py --cell-vs-reference --repeats {args.repeats}` — {date}, 1 torch thread "
+            "(`OMP/MKL_NUM_THREADS=1`), CPU (2-core shared VM). Whole processes, interleaved (order alternates), "
+            f"same {payload['config']['train_edges']:,}-edge training split (written to an .npz the reference "
+            "reads), EO checked every 10 steps in both, seeds 0.. per repeat. Reference: hheidrich/CELL "
+            "(../shared/reference/cell, demo settings: H=9, Adam lr 0.1, weight decay 1e-7). ganforge: "
+            f"`gan-run {' '.join(ganforge_overrides)}` -- it also evaluates val/test link prediction and the "
+            "generated graph's statistics after the stop and writes a checkpoint and metrics.json; the training "
+            "graph's statistics come from the on-disk cache (one untimed run before the repeats filled it).",
+            "",
+            "| arm | stopped at step (per repeat) | median CPU s | median wall s |",
+            "| --- | --- | ---: | ---: |",
+            f"| reference | {[r['stopped_at'] for r in runs['reference']]} | {mid('reference', 'cpu_s'):.1f} | "
+            f"{mid('reference', 'wall_s'):.1f} |",
+            f"| ganforge | {[r['stopped_at'] for r in runs['ganforge']]} | {mid('ganforge', 'cpu_s'):.1f} | "
+            f"{mid('ganforge', 'wall_s'):.1f} |",
+            "",
+            f"ganforge / reference, median of paired ratios: CPU **{med['cpu']:.2f}x**, wall **{med['wall']:.2f}x** "
+            f"(target <= 0.8x both: **{'met' if met else 'NOT met'}**). ganforge's final EO "
+            f"{[round(r['eo'], 3) for r in runs['ganforge']]}, test ROC-AUC {[round(r['test_auc'], 3) for r in runs['ganforge']]}.",
+        ]
+    )
+    print(md)
+    write_results("graphs_cell_reference", payload, md)
 
 
 RESULTS_JSON = Path(__file__).resolve().parent / "results" / "graphs.json"

@@ -173,3 +173,45 @@ def test_cell_scores_are_reused_until_the_weights_change():
     assert second is not first
     assert not np.allclose(second.gather(np.arange(12), np.roll(np.arange(12), 1)),
                            first.gather(np.arange(12), np.roll(np.arange(12), 1)))
+
+
+def test_one_hot_row_lookup_equals_the_dense_product_and_its_gradients():
+    from ganforge_graphs.netgan_networks import _OneHotRows, gumbel_softmax_st
+
+    torch.manual_seed(0)
+    weight = torch.randn(50, 8, requires_grad=True)
+    logits = torch.randn(6, 50, requires_grad=True)
+    one_hot = gumbel_softmax_st(logits, 0.7)
+    upstream = torch.randn(6, 8)
+    dense = one_hot @ weight
+    grads_dense = torch.autograd.grad((dense * upstream).sum(), (logits, weight), retain_graph=True)
+    rows = _OneHotRows.apply(one_hot, weight)
+    grads_rows = torch.autograd.grad((rows * upstream).sum(), (logits, weight))
+    torch.testing.assert_close(rows, dense, rtol=0, atol=1e-6)
+    for a, b in zip(grads_rows, grads_dense, strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_netgan_checks_count_the_critics_recent_walks_and_top_up_when_short():
+    from ganforge.config import compose_config
+    from ganforge.errors import GanforgeError
+    from ganforge_graphs.models import NetGAN
+
+    spec = {"num_nodes": 20, "num_edges": 30}
+    over = ["domain=graphs", "model=netgan", "model.walk_length=4", "model.eval_window=2", "model.n_critic=1"]
+    module = NetGAN(compose_config([*over, "model.eval_transitions=6"]), spec)
+    walks = [torch.tensor([[0, 1, 2, 3]]), torch.tensor([[4, 5, 6, 7]]), torch.tensor([[8, 9, 10, 11]])]
+    for w in walks:  # what discriminator_loss appends; the window keeps the last eval_window * n_critic
+        module._walk_window.append(w.to(torch.int32))
+    counts = module.check_scores(module.generator).matrix
+    assert counts.sum() == 2 * 2 * 3  # 2 walks x 3 transitions, symmetrised
+    assert counts[0, 1] == 0 and counts[4, 5] == 1 and counts[9, 8] == 1
+    # fewer transitions than eval_transitions: fresh walks fill the gap
+    module.eval_transitions = 30
+    assert module.check_scores(module.generator).matrix.sum() > 2 * 2 * 3
+    # eval_walks=fresh ignores the window: one new walk of 3 transitions only
+    fresh = NetGAN(compose_config([*over, "model.eval_walks=fresh", "model.eval_transitions=3"]), spec)
+    fresh._walk_window.append(walks[0].to(torch.int32))
+    assert fresh.check_scores(fresh.generator).matrix.sum() <= 2 * 3
+    with pytest.raises(GanforgeError, match="model.eval_walks"):
+        NetGAN(compose_config([*over, "model.eval_walks=recent"]), spec)

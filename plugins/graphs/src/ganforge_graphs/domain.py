@@ -71,15 +71,17 @@ class GraphsDomain(DomainPlugin):
         return paths
 
     def evaluate(self, module: GraphGenerativeModule, datamodule: Any) -> dict[str, float]:
-        """EO with the training graph, val/test link prediction, statistics (generated and training)."""
+        """EO with the training graph, val/test link prediction, statistics (generated and training;
+        ``metrics.statistics=false`` skips them)."""
         if datamodule is None or getattr(datamodule, "split", None) is None:
             return {}
         generator = module.sampling_generator()
         scores = module.score_matrix(generator)
         graph = module.assemble(scores)
         metrics = module.evaluate_scores(scores, datamodule, graph)
-        metrics.update({f"stats/generated/{k}": v for k, v in graph_statistics(graph).items()})
-        metrics.update({f"stats/training/{k}": v for k, v in datamodule.train_statistics().items()})
+        if bool((module.cfg.get("metrics") or {}).get("statistics", True)):
+            metrics.update({f"stats/generated/{k}": v for k, v in graph_statistics(graph).items()})
+            metrics.update({f"stats/training/{k}": v for k, v in datamodule.train_statistics().items()})
         return metrics
 
     def config_schemas(self, model):

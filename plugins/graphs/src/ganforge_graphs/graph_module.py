@@ -17,6 +17,7 @@ consults after every batch.
 from __future__ import annotations
 
 import copy
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -77,6 +78,7 @@ class GraphGenerativeModule(AdversarialModule):
         self.best_val = -float("inf")
         self.evals_without_improvement = 0
         self._best_state: dict[str, torch.Tensor] | None = None
+        self.check_seconds = 0.0  # wall time spent in stopping checks (logged as time/checks_s)
 
     # ------------------------------------------------------------------ scores and graphs
     def score_matrix(self, generator: torch.nn.Module) -> ScoreMatrix:
@@ -94,6 +96,10 @@ class GraphGenerativeModule(AdversarialModule):
     def assemble(self, scores: ScoreMatrix) -> sp.csr_matrix:
         """One graph with the training graph's edge count from ``scores``."""
         return assemble_graph(scores, self.num_edges, seed=numpy_rng_from_torch())
+
+    def check_scores(self, generator: torch.nn.Module) -> ScoreMatrix:
+        """Scores of a stopping check (default: :meth:`score_matrix`; NetGAN reuses its training walks)."""
+        return self.score_matrix(generator)
 
     def fresh_scores_per_graph(self) -> bool:
         """Whether each sampled graph needs a new score matrix (True for stochastic scores)."""
@@ -147,10 +153,13 @@ class GraphGenerativeModule(AdversarialModule):
             generator.eval()
             # A fixed seed per step: the check neither consumes the training RNG streams (resumed
             # runs stay identical) nor differs between DDP ranks.
+            start = time.perf_counter()
             with torch.no_grad(), seeded(int(self.cfg.get("seed", 0)) + self.g_step, self.device):
-                metrics = self.evaluate_scores(self.score_matrix(generator), data)
+                metrics = self.evaluate_scores(self.check_scores(generator), data)
             generator.train(was_training)
-            self.log_check({f"stop/{k}": v for k, v in metrics.items() if not k.startswith("lp/test")})
+            self.check_seconds += time.perf_counter() - start
+            values = {f"stop/{k}": v for k, v in metrics.items() if not k.startswith("lp/test")}
+            self.log_check({**values, "time/checks_s": self.check_seconds})
             self._apply_criterion(metrics)
             self.stopped = bool(self.trainer.strategy.broadcast(self.stopped, src=0))
         if (self.stopped or at_end) and self.criterion == "val" and self._best_state is not None:

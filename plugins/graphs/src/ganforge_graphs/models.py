@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping
 from typing import Any
 
@@ -9,6 +10,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ganforge.errors import GanforgeError, choices_error
 from ganforge_graphs.assembly import ScoreMatrix, score_matrix_from_walks
 from ganforge_graphs.cell_model import CellModel
 from ganforge_graphs.graph_module import GraphGenerativeModule
@@ -20,6 +22,9 @@ from ganforge_graphs.netgan_networks import (
     projected_gradient_penalty,
 )
 
+#: Where NetGAN's stopping checks take their walks from (``model.eval_walks``).
+EVAL_WALKS = ("window", "fresh")
+
 
 class NetGAN(GraphGenerativeModule):
     """NetGAN (Bojchevski et al., ICML 2018): a WGAN-GP over random walks.
@@ -30,7 +35,9 @@ class NetGAN(GraphGenerativeModule):
 
     Config (``model``): ``walk_length``, ``noise_dim``, ``g_hidden``, ``d_hidden``, ``down_size``,
     ``temperature: {start, decay, min}``, ``l2_g``, ``l2_d``, ``eval_transitions`` (transitions
-    of generated walks counted into the score matrix of one graph), ``sample_batch``.
+    of generated walks counted into the score matrix of one graph), ``sample_batch`` (walks
+    sampled at once: 512 ran 2.4x faster than 8,192 on a CPU), ``eval_walks`` (``window`` or
+    ``fresh``, see :meth:`check_scores`) and ``eval_window`` (generator steps, 1,000).
     """
 
     def __init__(self, cfg: Any, spec: Mapping[str, Any]):
@@ -49,7 +56,15 @@ class NetGAN(GraphGenerativeModule):
         self.l2_g = float(m.get("l2_g", 1e-7))
         self.l2_d = float(m.get("l2_d", 5e-5))
         self.eval_transitions = int(float(m.get("eval_transitions", 1_000_000)))
-        self.sample_batch = int(m.get("sample_batch", 8192))
+        self.sample_batch = int(m.get("sample_batch", 512))
+        self.eval_walks = str(m.get("eval_walks", "window"))
+        if self.eval_walks not in EVAL_WALKS:
+            raise choices_error("model.eval_walks", self.eval_walks, EVAL_WALKS)
+        self.eval_window = int(m.get("eval_window", 1000))
+        if self.eval_window < 1:
+            raise GanforgeError(f"model.eval_window: expected a number of generator steps >= 1, got {self.eval_window}")
+        # The critic's fake walks of the last eval_window generator steps (n_critic batches each).
+        self._walk_window: deque[torch.Tensor] = deque(maxlen=self.eval_window * self.n_critic)
 
     @property
     def temperature(self) -> float:
@@ -78,6 +93,8 @@ class NetGAN(GraphGenerativeModule):
         real = batch
         # A hard Gumbel-softmax sample is a categorical draw: sample the indices directly.
         fake = self.generator.sample_walks(real.shape[0], batch_size=real.shape[0])
+        if self.eval_walks == "window":
+            self._walk_window.append(fake.to(torch.int32))
         d_real = self.discriminator(real)
         d_fake = self.discriminator(fake)
         loss = self.loss_fn.d_loss(d_real, d_fake)
@@ -102,8 +119,24 @@ class NetGAN(GraphGenerativeModule):
             self.check_stopping()
         return units
 
+    def check_scores(self, generator) -> ScoreMatrix:
+        """Scores of a stopping check: by default (``model.eval_walks: window``) the transition
+        counts of the walks the generator produced for the critic in the last ``eval_window``
+        generator steps (the NetGAN paper's sliding window, already paid for), topped up with
+        fresh walks while the window holds fewer than ``eval_transitions`` transitions;
+        ``fresh``: ``eval_transitions`` newly sampled transitions, as for the final graph.
+        """
+        if self.eval_walks != "window" or generator is not self.generator:
+            return self.score_matrix(generator)
+        walks = [w.to("cpu", torch.long) for w in self._walk_window]
+        have = sum(w.shape[0] for w in walks) * (self.walk_length - 1)
+        if have < self.eval_transitions:
+            missing = int(np.ceil((self.eval_transitions - have) / (self.walk_length - 1)))
+            walks.append(generator.sample_walks(missing, batch_size=self.sample_batch).cpu())
+        return score_matrix_from_walks(torch.cat(walks), self.num_nodes)
+
     def score_matrix(self, generator) -> ScoreMatrix:
-        """Transition counts of ``eval_transitions`` generated transitions (sparse)."""
+        """Transition counts of ``eval_transitions`` freshly generated transitions (sparse)."""
         n_walks = max(1, int(np.ceil(self.eval_transitions / (self.walk_length - 1))))
         walks = generator.sample_walks(n_walks, batch_size=self.sample_batch)
         return score_matrix_from_walks(walks, self.num_nodes)

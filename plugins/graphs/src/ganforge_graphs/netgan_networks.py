@@ -62,6 +62,30 @@ def gumbel_softmax_st(logits: torch.Tensor, temperature: float) -> torch.Tensor:
     return hard - soft.detach() + soft
 
 
+class _OneHotRows(torch.autograd.Function):
+    """``one_hot @ W`` for rows that are exactly one-hot in value (straight-through samples).
+
+    Forward: a row lookup ``W[argmax]`` instead of an ``(B, N) x (N, d)`` product. Backward:
+    the product's gradients -- ``grad @ W^T`` for the (relaxed) one-hot input and
+    ``one_hot^T grad`` for ``W``, a scatter-add into the looked-up rows.
+    """
+
+    @staticmethod
+    def forward(ctx, one_hot: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+        index = one_hot.argmax(dim=-1)
+        ctx.save_for_backward(index, weight)
+        return weight[index]
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor):
+        index, weight = ctx.saved_tensors
+        grad_one_hot = grad @ weight.T if ctx.needs_input_grad[0] else None
+        grad_weight = None
+        if ctx.needs_input_grad[1]:
+            grad_weight = torch.zeros_like(weight).index_add_(0, index, grad.to(weight.dtype))
+        return grad_one_hot, grad_weight
+
+
 def _categorical(logits: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
     """One draw per row from ``softmax(logits)`` by inverting the cumulative distribution."""
     cdf = torch.softmax(logits, dim=1).cumsum_(dim=1)
@@ -119,11 +143,9 @@ class NetGANGenerator(nn.Module):
         for _ in range(self.walk_length):
             h, c = self.cell(inputs, (h, c))
             one_hot = gumbel_softmax_st(self.W_up(h), temperature)
-            if torch.is_grad_enabled():
-                inputs = one_hot @ self.W_down
-            else:
-                # Same value (the forward values are exactly one-hot) without an N-wide product.
-                inputs = self.W_down[one_hot.argmax(dim=-1)]
+            # the value of one_hot @ W_down is a row of W_down: look it up (the gradients of
+            # the product are kept by _OneHotRows)
+            inputs = _OneHotRows.apply(one_hot, self.W_down)
             outputs.append(one_hot)
         return torch.stack(outputs, dim=1)
 

@@ -15,7 +15,6 @@ import os
 import warnings
 from pathlib import Path
 
-import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components, shortest_path
@@ -191,6 +190,8 @@ def cached_graph_statistics(adjacency: sp.spmatrix, path_length: bool = True) ->
 
 def _assortativity(adjacency: sp.csr_matrix) -> float:
     """Degree assortativity (networkx); ``nan`` where it is undefined (e.g. regular graphs)."""
+    import networkx as nx  # here, not at module level: a second of import for one statistic
+
     graph = nx.from_scipy_sparse_array(adjacency)
     with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
         warnings.simplefilter("ignore")
