@@ -10,8 +10,8 @@ import yaml
 from ganforge.report import Figure, Link, ReportSection, SampleStep, default_report_section
 
 CAPTIONS = {
-    "pix2pix": "each row: input | translation | target (held-out pairs)",
-    "cyclegan": "rows: A | G_AB(A) | G_BA(G_AB(A)), then B | G_BA(B) | G_AB(G_BA(B)) (held-out images)",
+    "pix2pix": "each cell: input | output | target (held-out pairs; columns named on the sheet)",
+    "cyclegan": "each cell: A | A->B | A->B->A | B | B->A | B->A->B (held-out images; columns named on the sheet)",
     "cgan": "classes in turn, the same noise at every step",
     "cgan-concat": "classes in turn, the same noise at every step",
 }

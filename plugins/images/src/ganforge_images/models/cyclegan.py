@@ -9,11 +9,15 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ganforge_images.export import with_column_labels
 from ganforge_images.image_pool import ImageHistoryBuffer
 from ganforge_images.models.translation import TranslationModel, side_by_side
 from ganforge_images.nets.dcgan import init_dcgan_weights
 from ganforge_images.nets.patchgan import PatchGANDiscriminator
 from ganforge_images.nets.resnet import ResnetGenerator
+
+#: column labels of CycleGAN sample sheets
+CYCLEGAN_COLUMNS = ("A", "A->B", "A->B->A", "B", "B->A", "B->A->B")
 
 
 class CycleGAN(TranslationModel):
@@ -100,8 +104,13 @@ class CycleGAN(TranslationModel):
         return loss, logs
 
     def preview_sheet(self, generator: nn.Module, n: int) -> torch.Tensor:
-        """Rows ``A | G_AB(A) | G_BA(G_AB(A))`` then ``B | G_BA(B) | G_AB(G_BA(B))``."""
+        """Cells ``A | G_AB(A) | G_BA(G_AB(A)) | B | G_BA(B) | G_AB(G_BA(B))`` (one per
+        held-out pair, ``n // 2`` of them), labelled ``A | A->B | A->B->A | B | B->A | B->A->B``
+        in the saved sheet."""
         half = max(1, n // 2)
         a, b = self.previews("A")[:half], self.previews("B")[:half]
+        k = min(len(a), len(b))
+        a, b = a[:k], b[:k]
         ab, ba = generator["AtoB"](a), generator["BtoA"](b)
-        return torch.cat([side_by_side(a, ab, generator["BtoA"](ab)), side_by_side(b, ba, generator["AtoB"](ba))])
+        cells = side_by_side(a, ab, generator["BtoA"](ab), b, ba, generator["AtoB"](ba))
+        return with_column_labels(cells, CYCLEGAN_COLUMNS)

@@ -9,10 +9,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ganforge_images.export import with_column_labels
 from ganforge_images.models.translation import TranslationModel, side_by_side
 from ganforge_images.nets.dcgan import init_dcgan_weights
 from ganforge_images.nets.patchgan import PatchGANDiscriminator
 from ganforge_images.nets.unet import UNetGenerator, default_unet_depth
+
+#: column labels of pix2pix sample sheets
+PIX2PIX_COLUMNS = ("input", "output", "target")
 
 
 class Pix2Pix(TranslationModel):
@@ -76,6 +80,6 @@ class Pix2Pix(TranslationModel):
         return loss, {"loss/g": loss.detach(), "loss/g_adv": adversarial.detach(), "loss/l1": l1.detach()}
 
     def preview_sheet(self, generator: nn.Module, n: int) -> torch.Tensor:
-        """Rows ``A | G(A) | B``."""
+        """Cells ``input | output | target`` (``A | G(A) | B``), labelled in the saved sheet."""
         a = self.previews("A")[:n]
-        return side_by_side(a, generator(a), self.previews("B")[: len(a)])
+        return with_column_labels(side_by_side(a, generator(a), self.previews("B")[: len(a)]), PIX2PIX_COLUMNS)
