@@ -115,6 +115,7 @@ def test_gan_run_writes_the_report_and_browser_shows_every_domain(runs, browser,
             linked = {local_path(h).name for h in page["links"] if local_path(h)}
             assert set(mids) <= linked
             assert {n for n in sheets if n.endswith(".png")} <= shown  # piano rolls
+            assert "Previews rendered with FluidSynth" in report.read_text() or "sine synthesis" in report.read_text()
         if key == "graphs":
             assert any(n.endswith("_degrees.png") for n in shown) and any(n.endswith("_subgraph.png") for n in shown)
             html = report.read_text()

@@ -87,7 +87,10 @@ def midi_report_section(run_dir: Path, assets_dir: Path) -> ReportSection:
             elif suffix == ".mid":
                 preview, method = midi_preview(path, assets_dir)
                 methods.add(method)
-                blocks.append(Audio(preview, f"{step.label}: audio preview", link=path, link_label=f"{path.name} (MIDI)"))
+                with wave.open(str(preview)) as fh:
+                    cut = fh.getnframes() >= int(MAX_PREVIEW_SECONDS * PREVIEW_RATE)
+                caption = f"{step.label}: audio preview" + (f" (the first {MAX_PREVIEW_SECONDS:.0f} s)" if cut else "")
+                blocks.append(Audio(preview, caption, link=path, link_label=f"{path.name} (MIDI)"))
             else:
                 blocks.append(Link(path, path.name))
         groups.append(ReportGroup(step.label, blocks, step.step))
