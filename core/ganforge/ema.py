@@ -55,8 +55,9 @@ class EMA(nn.Module):
         #   domain, and is right to first order: a layer's activation mean is linear
         #   in its weights, so over the averaging window (where EMA weights are
         #   meaningful at all, the weights move little) the statistics of the averaged
-        #   weights are the average of the statistics. It is what BigGAN's and timm's
-        #   EMA do. Checkpoints and exported generators carry the averaged statistics.
+        #   weights are the average of the statistics. BigGAN-PyTorch's and timm's
+        #   ModelEmaV2 likewise average every state entry, buffers included.
+        #   Checkpoints and exported generators carry the averaged statistics.
         # Other buffers (counters, StyleGAN's tracked w_avg, fixed noise) are copied:
         # they are not functions of the weights being averaged.
         averaged: set[int] = set()
