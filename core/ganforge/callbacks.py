@@ -274,6 +274,10 @@ class StepSchedule(Callback):
                 logger.save()
         if name == "last" and module is not None:
             self.guard.saved_step = module.g_step
+            if trainer.is_global_zero:  # status.json follows the checkpoint, never behind it
+                from ganforge.runstatus import write_status
+
+                write_status(self.run_dir, "running", step=module.g_step, checkpoint_step=module.g_step)
 
 
 class RichStepProgress(ProgressBar):

@@ -76,6 +76,8 @@ class DivergenceGuard(Callback):
     # ------------------------------------------------------------------ per step
     def on_before_optimizer_step(self, trainer: pl.Trainer, module: Any, optimizer: Any) -> None:
         """Fold the finiteness of this update's gradients into the device flag (or skip it)."""
+        if getattr(trainer.precision_plugin, "scaler", None) is not None:
+            return  # fp16 AMP: overflowing gradients are expected; the GradScaler skips those steps
         grads = [p.grad for group in optimizer.param_groups for p in group["params"] if p.grad is not None]
         if not grads:
             return

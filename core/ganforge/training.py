@@ -32,6 +32,7 @@ from ganforge.resume import check_resume, record_resume
 from ganforge.resume import log_to_run_log as _log_to_run_log
 from ganforge.runlock import RunLock
 from ganforge.runstatus import begin_run, classify_failure, record_failure, write_status
+from ganforge.utils import storage_error
 
 log = logging.getLogger("ganforge")
 
@@ -144,16 +145,20 @@ def _train_locked(cfg: DictConfig, run_dir: Path, resume_overrides: Sequence[str
 
     file_log = None
     if trainer.is_global_zero:
-        begin_run(run_dir)
-        if saved is not None:
-            file_log = _log_to_run_log(run_dir)
-            entry = record_resume(run_dir, cfg, resume_overrides or [])
-            log.info("resuming from %s at step %d (recorded in %s)", ckpt_path, saved.g_step, entry)
-            if saved.finished:
-                log.warning("resume: the checkpoint at step %d already %s; finishing without training", saved.g_step, saved.reason)
-        else:
-            (run_dir / ".hydra").mkdir(exist_ok=True)
-            (run_dir / ".hydra" / "resolved.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
+        try:
+            begin_run(run_dir)
+            if saved is not None:
+                file_log = _log_to_run_log(run_dir)
+                entry = record_resume(run_dir, cfg, resume_overrides or [])
+                log.info("resuming from %s at step %d (recorded in %s)", ckpt_path, saved.g_step, entry)
+                if saved.finished:
+                    log.warning("resume: the checkpoint at step %d already %s; finishing without training",
+                                saved.g_step, saved.reason)
+            else:
+                (run_dir / ".hydra").mkdir(exist_ok=True)
+                (run_dir / ".hydra" / "resolved.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
+        except OSError as exc:
+            raise storage_error(exc, getattr(exc, "filename", None) or run_dir) from exc
         write_status(run_dir, "running", step=saved.g_step if saved else 0)
     try:
         trainer.fit(module, datamodule=datamodule, ckpt_path=str(ckpt_path) if ckpt_path else None)

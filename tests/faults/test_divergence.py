@@ -5,6 +5,7 @@ finite state; ``run.on_nonfinite=skip`` drops such updates instead."""
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -15,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).parent))  # the helper module beside this 
 from _fault_helpers import DCGAN, ckpt_step, csv_rows, error_lines, gan_run, leftovers, status  # noqa: E402
 
 # Adam's step is about lr per weight. lr_g=1e12 overflows the generator's BatchNorm running
-# variance at step 2 (measured); one checkpoint per step, so step 1 is the last finite one.
+# variance within 2-3 steps (measured); one checkpoint per step keeps the step before.
 # With lr_d=lr_g=1e12 and no boundary before the end, the generator's gradient is NaN at step 3.
 EXPLODE = ["optim.lr_d=1e3", "optim.lr_g=1e12"]
 EXPLODE_BOTH = ["optim.lr_d=1e12", "optim.lr_g=1e12"]
@@ -34,17 +35,22 @@ def test_nonfinite_loss_stops_the_run_and_keeps_the_last_finite_checkpoint(tmp_p
     assert "Traceback" not in res.stderr
     lines = error_lines(res.stderr)
     assert len(lines) == 1, res.stderr[-3000:]
-    assert lines[0].startswith(
-        "gan-run: error: diverged at step 2 (phase adversarial): non-finite weights (generator.net.4.running_var)"
-    ), lines[0]
-    assert "losses: loss/d=" in lines[0] and "loss/g=" in lines[0]
-    assert lines[0].endswith("checkpoints/last.ckpt keeps step 1")
+    # the step depends on the exact trajectory (2 or 3 here); the checkpoint of every step
+    # before it is kept, the non-finite one is not written
+    found = re.fullmatch(
+        r"gan-run: error: diverged at step (\d+) \(phase adversarial\): non-finite weights \(generator\.\S+\); "
+        r"losses: loss/d=\S+, loss/g=\S+; checkpoints/last\.ckpt keeps step (\d+)",
+        lines[0],
+    )
+    assert found, lines[0]
+    step, kept = int(found.group(1)), int(found.group(2))
+    assert step >= 2 and kept == step - 1
     st = status(run)
-    assert st["status"] == "diverged" and st["step"] == 2 and st["checkpoint_step"] == 1
-    assert ckpt_step(run) == 1 and finite_weights(run)  # never overwritten by the non-finite state
+    assert st["status"] == "diverged" and st["step"] == step and st["checkpoint_step"] == kept
+    assert ckpt_step(run) == kept and finite_weights(run)  # never overwritten by the non-finite state
     assert not (run / "metrics.json").exists()  # no final evaluation of non-finite weights
     assert not list((run / "samples").glob("final*"))
-    assert [r["step"] for r in csv_rows(run) if r.get("loss/g")][-1] == "2"  # the last row is logged
+    assert [r["step"] for r in csv_rows(run) if r.get("loss/g")][-1] == str(step)  # the last row is logged
     assert leftovers(run) == []
 
 
