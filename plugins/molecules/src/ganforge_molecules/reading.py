@@ -77,14 +77,20 @@ def _open_text(path: Path) -> io.TextIOBase:
     return io.StringIO(raw.decode("utf-8-sig"))
 
 
-def _fields(path: Path, key: str) -> list[str]:
-    """The SMILES field of every data row (header removed)."""
+def _fields(path: Path, key: str, limit: int | None = None) -> list[str]:
+    """The SMILES field of every data row (header removed); reading stops soon after ``limit`` rows."""
     suffix = _suffix(path)
     if suffix not in SUFFIXES:
         raise choices_error("SMILES file type", suffix or path.name, SUFFIXES, where=f"{key}={path}")
     text = _open_text(path)
+    enough = None if limit is None else int(limit) + 2  # a header and the row after it decide the header
     if suffix in (".csv", ".tsv"):
-        rows = [r for r in csv.reader(text, delimiter="\t" if suffix == ".tsv" else ",") if r and any(c.strip() for c in r)]
+        rows = []
+        for r in csv.reader(text, delimiter="\t" if suffix == ".tsv" else ","):
+            if r and any(c.strip() for c in r):
+                rows.append(r)
+                if enough is not None and len(rows) >= enough:
+                    break
         column = 0
         if rows:
             names = [c.strip().lower() for c in rows[0]]
@@ -93,7 +99,12 @@ def _fields(path: Path, key: str) -> list[str]:
                 rows = rows[1:]
         values = [r[column].strip() if column < len(r) else "" for r in rows]
     else:
-        values = [line.split()[0] for line in text if line.strip() and not line.lstrip().startswith("#")]
+        values = []
+        for line in text:
+            if line.strip() and not line.lstrip().startswith("#"):
+                values.append(line.split()[0])
+                if enough is not None and len(values) >= enough:
+                    break
     if values and values[0].lower() == "smiles":
         values = values[1:]
     elif len(values) >= 2 and canonical(values[0]) is None and canonical(values[1]) is not None:
@@ -131,7 +142,7 @@ def read_smiles_file(path: str | Path, key: str = "data.path", limit: int | None
         if result is not None:
             _report(result, key)
             return result
-    values = _fields(path, key)
+    values = _fields(path, key, limit)
     if limit is not None:
         values = values[: int(limit)]
     if not values:
