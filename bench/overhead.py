@@ -265,6 +265,10 @@ def main() -> None:
             f"| {r['describe']} | {r['timed_steps']} | {r['plain_steps_per_cpu_s']:.3f} | "
             f"{r['ganforge_steps_per_cpu_s']:.3f} | {r['median_ratio_cpu']:.3f} | {r['median_ratio_wall']:.3f} |"
         )
+    lines += [""] + [
+        f"Paired CPU ratios per repeat, {name}: {', '.join(f'{x:.3f}' for x in r['paired_ratio_cpu'])}."
+        for name, r in results.items()
+    ]
     lines += ["", f"Target: ganforge >= {TARGET}x the plain loop on every model: **{'met' if met else 'NOT met'}**."]
     md = "\n".join(lines)
     print(md)
