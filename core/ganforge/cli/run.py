@@ -214,7 +214,16 @@ def help_text() -> str:
 
 
 def main() -> None:
-    """Console entry point."""
+    """Console entry point (Ctrl-C before training starts is one line, exit 130; once
+    training runs, ganforge's own handler saves a checkpoint first)."""
+    try:
+        _main()
+    except KeyboardInterrupt:
+        print("gan-run: interrupted", file=sys.stderr)
+        sys.exit(130)
+
+
+def _main() -> None:
     from ganforge.cli.arguments import prepare_overrides
     from ganforge.cli.quiet import quiet_known_noise
     from ganforge.cli.validation import validate_command
