@@ -60,12 +60,6 @@ class ImagesDomain(DomainPlugin):
 
         return images_report_section(Path(run_dir))
 
-    def report_section(self, run_dir: Path, assets_dir: Path):
-        """Sample sheets by step, captioned per model (translation rows say which image is which)."""
-        from ganforge_images.report import images_report_section
-
-        return images_report_section(Path(run_dir))
-
     def export_interpolation(self, samples: Any, out_dir: Path, stem: str, steps: int) -> list[Path]:
         """``gan-sample interpolate=K``: one PNG sheet, one interpolation path per row."""
         from ganforge_images.export import save_grid
