@@ -101,10 +101,10 @@ class Clock:
         return self.stop[1] - self.start[1]
 
 
-def compose(model: str, steps: int):
+def compose(model: str, steps: int, extra: tuple[str, ...] = ()):
     from ganforge.config import compose_config
 
-    return compose_config([*MODELS[model]["overrides"], *BARE, f"trainer.max_steps={steps}"])
+    return compose_config([*MODELS[model]["overrides"], *BARE, f"trainer.max_steps={steps}", *extra])
 
 
 def build(cfg):
@@ -177,7 +177,7 @@ def plain_loop(model: str, warmup: int, steps: int) -> Clock:
     return clock
 
 
-def ganforge_run(model: str, warmup: int, steps: int, out: Path) -> Clock:
+def ganforge_run(model: str, warmup: int, steps: int, out: Path, extra: tuple[str, ...] = ()) -> Clock:
     """``gan-run``'s code path (compose + train) with a callback clocking the G steps."""
     from lightning.pytorch.callbacks import Callback
 
@@ -193,7 +193,7 @@ def ganforge_run(model: str, warmup: int, steps: int, out: Path) -> Clock:
             if module.training_done and clock.stop is None:
                 clock.mark_stop()
 
-    cfg = compose(model, warmup + steps)
+    cfg = compose(model, warmup + steps, extra)
     original = training.build_trainer
 
     def with_timer(cfg, run_dir, callbacks):
@@ -207,6 +207,30 @@ def ganforge_run(model: str, warmup: int, steps: int, out: Path) -> Clock:
     return clock
 
 
+def reuse_ablation(args) -> None:
+    """DCGAN through ganforge with ``model.reuse_fake`` auto (default) vs ``false`` (fresh noise, two G forwards)."""
+    steps, runs = MODELS["dcgan"]["steps"], {"reuse": [], "fresh": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        for rep in range(args.repeats):
+            for arm in ["reuse", "fresh"] if rep % 2 == 0 else ["fresh", "reuse"]:
+                extra = () if arm == "reuse" else ("+model.reuse_fake=false",)  # auto is the default
+                clock = ganforge_run("dcgan", args.warmup, steps, Path(tmp) / f"{arm}{rep}", extra)
+                runs[arm].append(clock.cpu)
+            print(f"repeat {rep}: CPU seconds { ({a: round(v[-1], 2) for a, v in runs.items()}) }", flush=True)
+    ratios = [f / r for f, r in zip(runs["fresh"], runs["reuse"], strict=True)]
+    med = statistics.median(ratios)
+    md = (
+        "### ganforge DCGAN: the G update on the D step's fake batch vs a fresh one\n\n"
+        f"`python bench/overhead.py --reuse-ablation --repeats {args.repeats}` — {time.strftime('%Y-%m-%d')}, "
+        f"{args.threads} torch thread(s), CPU (2-core shared VM); {steps} G steps after {args.warmup}, same config "
+        "but `model.reuse_fake`; speed-up of `auto` (reuse) over `false` = median of paired CPU-time ratios: "
+        f"**{med:.3f}x** (per repeat: {', '.join(f'{x:.3f}' for x in ratios)})."
+    )
+    print(md)
+    if not args.no_write:
+        write_results("overhead_reuse", {"config": vars(args), "cpu_s": runs, "ratios": ratios, "median": med}, md)
+
+
 def main() -> None:
     """Run the comparison; write bench/results/overhead.json and its docs/benchmarks.md section."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -215,8 +239,12 @@ def main() -> None:
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--models", nargs="+", choices=sorted(MODELS), default=["dcgan", "wavegan"])
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--reuse-ablation", action="store_true", help="only: DCGAN in ganforge with and without reuse_fake")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
+    if args.reuse_ablation:
+        reuse_ablation(args)
+        return
     results: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for model in args.models:
