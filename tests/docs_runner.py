@@ -288,11 +288,8 @@ def check_file(doc: Path, workdir: Path) -> CheckResult:
 #: Documented commands that fail today because of a code bug (not a docs error), by
 #: (doc, a piece of the command's text): the block is xfail(strict=True), so it turns
 #: into a failure -- remove the entry -- as soon as the bug is fixed.
-KNOWN_FAILURES: dict[tuple[str, str], str] = {
-    ("docs/distributed.md", "trainer.devices=2 trainer.accelerator=cpu"):
-        "DDP without hydra.run.dir: each rank takes the run-directory lock of the same run dir "
-        "('run directory ... is in use by PID <rank 0>'), so the documented 2-process CPU run fails",
-}
+#: Example entry: ("docs/distributed.md", "trainer.devices=2"): "DDP ranks fight over the run-dir lock".
+KNOWN_FAILURES: dict[tuple[str, str], str] = {}
 
 
 def known_failures(blocks: list[Block]) -> list:
