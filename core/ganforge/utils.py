@@ -103,3 +103,13 @@ def remove_stale_temporaries(directory: Path) -> list[Path]:
                     p.unlink()
                 removed.append(p)
     return removed
+
+
+def cache_dir(*parts: str) -> Path:
+    """ganforge's cache folder (reference classifiers, generated data, statistics), one
+    rule for every plugin: ``$GANFORGE_CACHE_DIR`` (``$GANFORGE_CACHE`` is read too, for
+    older set-ups), else ``$XDG_CACHE_HOME/ganforge``, else ``~/.cache/ganforge``;
+    ``parts`` name a subfolder."""
+    env = os.environ.get("GANFORGE_CACHE_DIR") or os.environ.get("GANFORGE_CACHE")
+    base = Path(env).expanduser() if env else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache").expanduser() / "ganforge"
+    return base.joinpath(*parts)

@@ -89,6 +89,9 @@ def validate_command(overrides: list[str], multirun: bool) -> None:
         domain = cfg.get("domain", {}).get("name") if isinstance(cfg.get("domain"), DictConfig) else None
         plugin = registry.get(domain) if domain in registry.names() else None
         added = [o for o in job if o.startswith("+") and not o.startswith("++")]
+        if "search" in cfg and not cfg.get("run", {}).get("monitor"):
+            raise GanforgeError("search=...: run.monitor is not set; the search needs the metric to optimise "
+                                "(e.g. 'run.monitor=fid/classifier/*', see docs/sweeps.md)")
         try:
             validate_config(cfg, plugin, added)
         except GanforgeError as exc:

@@ -20,10 +20,10 @@ def _private_cache(tmp_path_factory):
     # Embedded drums and trained IS classifiers go to a per-session cache, not ~/.cache.
     import os
 
-    old = os.environ.get("GANFORGE_CACHE")
-    os.environ["GANFORGE_CACHE"] = str(tmp_path_factory.mktemp("ganforge_cache"))
+    old = os.environ.get("GANFORGE_CACHE_DIR")
+    os.environ["GANFORGE_CACHE_DIR"] = str(tmp_path_factory.mktemp("ganforge_cache"))
     yield
     if old is None:
-        os.environ.pop("GANFORGE_CACHE", None)
+        os.environ.pop("GANFORGE_CACHE_DIR", None)
     else:
-        os.environ["GANFORGE_CACHE"] = old
+        os.environ["GANFORGE_CACHE_DIR"] = old

@@ -44,7 +44,7 @@ def test_classes_sound_different(drum_dir):
 
 
 def test_default_dir_is_cached(tmp_path, monkeypatch):
-    monkeypatch.setenv("GANFORGE_CACHE", str(tmp_path))
+    monkeypatch.setenv("GANFORGE_CACHE_DIR", str(tmp_path))
     calls = []
     real = drums.synthesise_drums
     monkeypatch.setattr(drums, "synthesise_drums", lambda *a, **k: calls.append(1) or real(*a, **k))

@@ -72,7 +72,7 @@ def test_training_graph_statistics_are_cached_on_disk(tmp_path, monkeypatch):
 
     from ganforge_graphs.statistics import cached_graph_statistics
 
-    monkeypatch.setenv("GANFORGE_CACHE", str(tmp_path))
+    monkeypatch.setenv("GANFORGE_CACHE_DIR", str(tmp_path))
     a = _adj(nx.karate_club_graph())
     first = cached_graph_statistics(a)
     assert first == pytest.approx(graph_statistics(a), nan_ok=True)

@@ -154,3 +154,15 @@ def test_paired_metrics_l1_and_ssim():
     assert out["AtoB/ssim/n4/test"] < 0.5
     with pytest.raises(GanforgeError, match=r"prediction shape \[4, 1, 28, 28\] != target shape \[4, 1, 14, 14\]"):
         other.update(target, target[..., :14, :14])
+
+
+def test_paired_metrics_accept_strided_tensors():
+    """Translation outputs can be non-contiguous views (a cyclegan run crashed in MAE's view)."""
+    torch.manual_seed(0)
+    pred = torch.rand(4, 8, 8, 3).permute(0, 3, 1, 2) * 2 - 1  # NCHW view of NHWC memory
+    target = pred.contiguous().clone()
+    metrics = PairedMetrics()
+    metrics.update(pred, target)
+    values = metrics.compute()
+    assert values["l1/n4/test"] == pytest.approx(0.0, abs=1e-7)
+    assert values["ssim/n4/test"] == pytest.approx(1.0, abs=1e-4)

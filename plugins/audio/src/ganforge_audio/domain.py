@@ -51,7 +51,7 @@ class AudioDomain(DomainPlugin):
 
         The classifier is ``metrics.classifier`` (a file from ``gan-audio-classifier``) or,
         for labelled training data, one trained on that data and cached under the ganforge
-        cache (``$GANFORGE_CACHE``/``~/.cache/ganforge/audio/classifiers``). Without
+        cache (``$GANFORGE_CACHE_DIR``/``~/.cache/ganforge/audio/classifiers``). Without
         either, only the nearest-neighbour distances are reported.
         """
         from ganforge_audio.classifier import cached_classifier, load_classifier

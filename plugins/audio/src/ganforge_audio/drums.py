@@ -14,7 +14,6 @@ Shipping the WAVs would cost ~1.5 MB in the package; synthesising takes about a 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -34,15 +33,11 @@ DURATION_S = 0.5
 
 
 def cache_root() -> Path:
-    """Where ganforge_audio caches generated data and classifiers.
+    """Where ganforge_audio caches generated data and classifiers: ``audio/`` in
+    :func:`ganforge.cache_dir` (``$GANFORGE_CACHE_DIR``, else ``~/.cache/ganforge``)."""
+    from ganforge import cache_dir
 
-    ``$GANFORGE_CACHE/audio`` if set, else ``$XDG_CACHE_HOME/ganforge/audio``, else
-    ``~/.cache/ganforge/audio``.
-    """
-    if os.environ.get("GANFORGE_CACHE"):
-        return Path(os.environ["GANFORGE_CACHE"]).expanduser() / "audio"
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base).expanduser() / "ganforge" / "audio"
+    return cache_dir("audio")
 
 
 def _envelope(n: int, decay_s: float, rate: int, attack_s: float = 0.001) -> np.ndarray:

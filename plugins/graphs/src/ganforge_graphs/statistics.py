@@ -149,11 +149,10 @@ def graph_statistics(adjacency: sp.spmatrix, path_length: bool = True) -> dict[s
 
 
 def statistics_cache_dir() -> Path:
-    """``$GANFORGE_CACHE/graphs`` if set, else ``$XDG_CACHE_HOME/ganforge/graphs``, else ``~/.cache/ganforge/graphs``."""
-    if os.environ.get("GANFORGE_CACHE"):
-        return Path(os.environ["GANFORGE_CACHE"]).expanduser() / "graphs"
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base).expanduser() / "ganforge" / "graphs"
+    """``graphs/`` in :func:`ganforge.cache_dir` (``$GANFORGE_CACHE_DIR``, else ``~/.cache/ganforge``)."""
+    from ganforge import cache_dir
+
+    return cache_dir("graphs")
 
 
 def cached_graph_statistics(adjacency: sp.spmatrix, path_length: bool = True) -> dict[str, float]:

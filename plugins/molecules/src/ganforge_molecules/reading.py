@@ -47,9 +47,10 @@ def embedded_path(name: str) -> Path:
 
 
 def default_cache_dir() -> Path:
-    """``$GANFORGE_CACHE_DIR`` if set, else ``~/.cache/ganforge`` (shared with the other plugins)."""
-    env = os.environ.get("GANFORGE_CACHE_DIR")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "ganforge"
+    """:func:`ganforge.cache_dir` (shared with the other plugins)."""
+    from ganforge import cache_dir
+
+    return cache_dir()
 
 
 @dataclass

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +30,10 @@ EVALUATOR_VERSION = 1
 
 
 def default_cache_dir() -> Path:
-    """``$GANFORGE_CACHE_DIR`` if set, else ``~/.cache/ganforge``."""
-    env = os.environ.get("GANFORGE_CACHE_DIR")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "ganforge"
+    """:func:`ganforge.cache_dir`: ``$GANFORGE_CACHE_DIR`` if set, else ``~/.cache/ganforge``."""
+    from ganforge import cache_dir
+
+    return cache_dir()
 
 
 def data_fingerprint(images: torch.Tensor, labels: torch.Tensor | None, recipe: dict[str, Any] | None = None) -> str:

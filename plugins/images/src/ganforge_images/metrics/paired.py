@@ -27,8 +27,10 @@ class PairedMetrics:
             raise GanforgeError(
                 f"paired metrics: prediction shape {list(prediction.shape)} != target shape {list(target.shape)}"
             )
-        pred01 = (prediction.detach().float().cpu().clamp(-1, 1) + 1) / 2
-        targ01 = (target.detach().float().cpu().clamp(-1, 1) + 1) / 2
+        # contiguous: torchmetrics' MAE views its inputs flat, which fails on the strided
+        # tensors a translation model can return (e.g. channel-sliced cycle outputs)
+        pred01 = ((prediction.detach().float().cpu().clamp(-1, 1) + 1) / 2).contiguous()
+        targ01 = ((target.detach().float().cpu().clamp(-1, 1) + 1) / 2).contiguous()
         self.l1.update(pred01, targ01)
         self.ssim.update(pred01, targ01)
         self.count += len(prediction)
