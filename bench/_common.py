@@ -52,3 +52,17 @@ def write_results(name: str, payload: dict, markdown: str) -> Path:
     DOC.parent.mkdir(parents=True, exist_ok=True)
     DOC.write_text(text)
     return out
+
+
+def train_stage(cfg, run_dir: Path, resume: Path | None) -> tuple[dict, float]:
+    """Train one stage into ``run_dir``; returns its final metrics and wall seconds."""
+    from omegaconf import open_dict
+
+    from ganforge import train
+
+    if resume is not None:
+        with open_dict(cfg):
+            cfg.resume = str(resume)
+    start = time.perf_counter()
+    metrics = train(cfg, run_dir)
+    return metrics, time.perf_counter() - start

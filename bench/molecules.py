@@ -34,10 +34,9 @@ import time
 from pathlib import Path
 
 import torch
-from omegaconf import open_dict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import REPO, write_results  # noqa: E402
+from _common import REPO, train_stage, write_results  # noqa: E402
 
 #: MOSES paper, Table 2 (test split): validity, unique@10k, novelty, FCD/Test, IntDiv1.
 MOSES_PUBLISHED = {
@@ -100,18 +99,6 @@ def compose(extra: list[str]):
     from ganforge.config import compose_config
 
     return compose_config(CPU_PROFILE + extra)
-
-
-def train_stage(cfg, run_dir: Path, resume: Path | None) -> tuple[dict, float]:
-    """Train one stage into ``run_dir``; returns its final metrics and wall seconds."""
-    from ganforge.training import train
-
-    if resume is not None:
-        with open_dict(cfg):
-            cfg.resume = str(resume)
-    start = time.perf_counter()
-    metrics = train(cfg, run_dir)
-    return metrics, time.perf_counter() - start
 
 
 def _fmt(x, digits: int = 3) -> str:

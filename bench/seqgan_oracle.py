@@ -40,7 +40,7 @@ import torch
 from omegaconf import OmegaConf, open_dict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import REPO, write_results  # noqa: E402
+from _common import REPO, train_stage, write_results  # noqa: E402
 
 PAPER_TABLE1 = {"random": 10.310, "mle": 9.038, "seqgan": 8.736}
 
@@ -164,18 +164,6 @@ def rollout_throughput(
         "max_abs_reward_diff": float((fast - slow).abs().max()),
         "mean_abs_reward_diff": float((fast - slow).abs().mean()),
     }
-
-
-def train_stage(cfg, run_dir: Path, resume: Path | None) -> tuple[dict, float]:
-    """Train one stage into ``run_dir``; returns its final metrics and wall seconds."""
-    from ganforge.training import train
-
-    if resume is not None:
-        with open_dict(cfg):
-            cfg.resume = str(resume)
-    start = time.perf_counter()
-    metrics = train(cfg, run_dir)
-    return metrics, time.perf_counter() - start
 
 
 def main(argv: list[str] | None = None) -> dict:
