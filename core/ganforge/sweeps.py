@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import csv
 import json
-from pathlib import Path
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import yaml
