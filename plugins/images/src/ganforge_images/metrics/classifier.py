@@ -175,8 +175,12 @@ class ClassifierProgress(pl.Callback):
             TimeRemainingColumn,
         )
 
+        from rich.console import Console
+
+        # on stderr: stdout carries the evaluator's result lines, which scripts read
         progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                            TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), transient=False)
+                            TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), transient=False,
+                            console=Console(stderr=True))
         try:
             progress.start()
         except LiveError:
