@@ -93,3 +93,19 @@ def test_model_sweep_with_a_bad_value_fails_and_names_it(run_cli, tmp_path):
     assert "data.size=12" in failed[0]["error"]
     assert all((sweep / r["job"] / "status.json").is_file() for r in rows)
     assert f"3 of 4 jobs ok; failed: {failed[0]['job']} (see {sweep}/{failed[0]['job']}/run.log)" in res.stdout
+
+
+def test_two_sweeps_started_together_get_their_own_directories(run_cli, tmp_path):
+    """The sweep root is named like run dirs (ms + random suffix), not by the second."""
+    import subprocess
+    import sys
+
+    procs = [subprocess.Popen([sys.executable, "-m", "ganforge.cli.run", "-m", "domain=images", "model=dcgan",
+                               *MODEL_SWEEP, "seed=0"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for _ in range(2)]
+    for proc in procs:
+        _, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, err[-2000:]
+    roots = sorted(p.name for p in (tmp_path / "multirun").iterdir())
+    assert len(roots) == 2, roots
+    assert all((tmp_path / "multirun" / r / "summary.csv").is_file() for r in roots)

@@ -31,7 +31,10 @@ def run_id() -> str:
 def register_resolvers() -> None:
     """Register ``${run_id:}`` with OmegaConf (idempotent)."""
     if not OmegaConf.has_resolver("run_id"):
-        OmegaConf.register_new_resolver("run_id", run_id)
+        # use_cache: Hydra copies a resolver's cached value from the sweep's config into each
+        # job's config, so jobs a launcher runs in other processes (joblib) name the same
+        # sweep directory as the process that created it
+        OmegaConf.register_new_resolver("run_id", run_id, use_cache=True)
 
 
 register_resolvers()
