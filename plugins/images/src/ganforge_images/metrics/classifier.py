@@ -165,6 +165,7 @@ class ClassifierProgress(pl.Callback):
 
     def on_train_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         """Open the bar (not while another live display, e.g. gan-run's own bar, is showing)."""
+        from rich.console import Console
         from rich.errors import LiveError
         from rich.progress import (
             BarColumn,
@@ -174,8 +175,6 @@ class ClassifierProgress(pl.Callback):
             TimeElapsedColumn,
             TimeRemainingColumn,
         )
-
-        from rich.console import Console
 
         # on stderr: stdout carries the evaluator's result lines, which scripts read
         progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
