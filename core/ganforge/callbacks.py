@@ -29,13 +29,9 @@ from lightning.pytorch.utilities.exceptions import SIGTERMException
 from ganforge import interrupts
 from ganforge.guard import DivergenceGuard
 from ganforge.plugin import DomainPlugin
-from ganforge.utils import atomic_path, seeded, storage_error, temporary_path, write_json_atomic
+from ganforge.utils import atomic_path, on_period, seeded, storage_error, temporary_path, write_json_atomic
 
 log = logging.getLogger("ganforge")
-
-
-def _every(step: int, period: int | None) -> bool:
-    return bool(period) and period > 0 and step > 0 and step % period == 0
 
 
 def resolve_monitor(monitor: str | None, metrics: dict[str, float]) -> str | None:
@@ -142,8 +138,8 @@ class StepSchedule(Callback):
         g = module.g_step
         if g != self._last_g:
             self._last_g = g
-            logged = self.log_metrics(trainer, module) if _every(g, self.log_every) else None
-            sample, evaluate, save = (_every(g, p) for p in (self.sample_every, self.eval_every, self.checkpoint_every))
+            logged = self.log_metrics(trainer, module) if on_period(g, self.log_every) else None
+            sample, evaluate, save = (on_period(g, p) for p in (self.sample_every, self.eval_every, self.checkpoint_every))
             if logged is not None or sample or evaluate or save:
                 # the host waits for the device here anyway; weights only before a save
                 self.guard.check(module, logged, params=save or evaluate)

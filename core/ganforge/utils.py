@@ -113,3 +113,9 @@ def cache_dir(*parts: str) -> Path:
     env = os.environ.get("GANFORGE_CACHE_DIR") or os.environ.get("GANFORGE_CACHE")
     base = Path(env).expanduser() if env else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache").expanduser() / "ganforge"
     return base.joinpath(*parts)
+
+
+def on_period(step: int, period: int | None) -> bool:
+    """True at every ``period``-th generator step (never at step 0; ``period`` 0 or None: never).
+    The one cadence rule for logging, samples, evaluation, checkpoints, reports and trackers."""
+    return bool(period) and period > 0 and step > 0 and step % period == 0

@@ -19,12 +19,9 @@ import lightning.pytorch as pl
 from lightning.pytorch.callbacks import Callback
 
 from ganforge.plugin import DomainPlugin
+from ganforge.utils import on_period
 
 log = logging.getLogger("ganforge")
-
-
-def _sample_step(g: int, period: int) -> bool:
-    return period > 0 and g > 0 and g % period == 0
 
 
 def step_files(run_dir: Path, stem: str) -> list[Path]:
@@ -58,7 +55,7 @@ class ReportRefresh(Callback):
         g = module.g_step
         if g != self._last:
             self._last = g
-            if _sample_step(g, self.sample_every):
+            if on_period(g, self.sample_every):
                 self._write(trainer, "running")
 
     def on_train_end(self, trainer: pl.Trainer, module: Any) -> None:
@@ -107,7 +104,7 @@ class SampleMediaLogger(Callback):
         g = module.g_step
         if g != self._last:
             self._last = g
-            if _sample_step(g, self.sample_every):
+            if on_period(g, self.sample_every):
                 self._log(trainer, f"step_{g:07d}", g)
 
     def on_train_end(self, trainer: pl.Trainer, module: Any) -> None:

@@ -23,6 +23,7 @@ from lightning.pytorch.callbacks import Callback
 
 from ganforge.errors import GanforgeError
 from ganforge.plugin import DomainPlugin
+from ganforge.utils import on_period
 
 log = logging.getLogger("ganforge")
 
@@ -137,7 +138,7 @@ class TrackerLoggers(Callback):
         g = module.g_step
         if g != self._last:
             self._last = g
-            if self.sample_every > 0 and g > 0 and g % self.sample_every == 0:
+            if on_period(g, self.sample_every):
                 self._media(f"step_{g:07d}", g)
 
     def on_train_end(self, trainer: pl.Trainer, module: Any) -> None:
