@@ -7,6 +7,7 @@ import pytest
 import torch
 from omegaconf import OmegaConf
 from PIL import Image
+from torch.utils.data import TensorDataset
 
 from ganforge.errors import GanforgeError
 from ganforge_images.data.embedded_translation import bold_ink, digits2boldink, edges2digits
@@ -120,7 +121,7 @@ def test_unpaired_missing_domains_is_a_one_line_error(tmp_path):
 def test_unpaired_dataset_draws_random_b():
     torch.manual_seed(0)
     a, b = torch.zeros(3, 1, 2, 2), torch.arange(50.0).reshape(50, 1, 1, 1).expand(50, 1, 2, 2)
-    ds = UnpairedDataset(a, b)
+    ds = UnpairedDataset(TensorDataset(a), TensorDataset(b))
     assert len(ds) == 50
     drawn = {int(ds[0][1][0, 0, 0]) for _ in range(30)}
     assert len(drawn) > 10

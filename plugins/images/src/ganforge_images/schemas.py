@@ -21,6 +21,11 @@ class ImagesData:
     channels: int | str = spec(choices=("auto", 1, 3))
     labels_from_folders: bool = spec()
     min_image_size: int = spec(ge=0)
+    cache: str = spec(choices=("auto", "none", "memory"))
+    load_size: int | None = spec(ge=8)
+    flip: bool = spec()
+    eval_images: int = spec(ge=2)
+    num_workers: int = spec(ge=0)
 
 
 @open_schema

@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from PIL import Image, UnidentifiedImageError
 
 from ganforge.errors import GanforgeError
+from ganforge.progress import track
 
 log = logging.getLogger("ganforge.images")
 
@@ -165,40 +166,63 @@ def prepare_array(images: np.ndarray, size: int, channels: int) -> torch.Tensor:
     return torch.cat(out)
 
 
-def load_folder(
-    folder: str | Path, size: int, channels: int | None = None, min_size: int = MIN_IMAGE_SIZE
-) -> tuple[torch.Tensor, list[Path]]:
-    """All usable images below ``folder`` as ``[N, C, size, size]`` floats in [-1, 1].
+def usable_images(folder: str | Path, channels: int | None = None, min_size: int = MIN_IMAGE_SIZE):
+    """Check every image below ``folder`` once; returns ``(channels, [(path, [H, W, C] uint8), ...])`` lazily.
 
-    Images of different sizes are each resized and center-cropped. Files that cannot be
-    decoded, and degenerate images (smaller than ``min_size`` pixels, or constant), are
-    skipped with a warning naming them (the first few by name, then a count); if none is
-    usable the error names the folder and the first rejected file with its reason.
+    The second item is a generator: each usable image is decoded once and handed over
+    (the caller keeps it or drops it, which is what keeps a streaming scan's memory flat).
+    Files that cannot be decoded and degenerate images (smaller than ``min_size`` pixels,
+    or constant) are skipped with a warning naming them (the first few by name, then a
+    count); if none is usable the error names the folder and the first rejected file.
+    A bar shows the scan of large folders (:func:`ganforge.progress.track`).
     """
     files = list_images(folder)
     channels = channels or detect_channels(files)
-    tensors, kept, rejected = [], [], []
-    for path in files:
-        try:
-            arr = decode_image(path, channels)
-            reason = degenerate_reason(arr, min_size) if min_size > 0 else None
-        except (OSError, ValueError) as exc:
-            arr, reason = None, f"is not a readable image ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
-        if reason:
-            rejected.append((path, reason))
-            if len(rejected) <= NAMED_SKIPS:
-                log.warning("skipping %s: it %s", path, reason)
-            continue
+
+    def scan():
+        rejected, kept = [], 0
+        for path in track(files, f"checking {len(files)} images in {Path(folder).name}"):
+            try:
+                arr = decode_image(path, channels)
+                reason = degenerate_reason(arr, min_size) if min_size > 0 else None
+            except (OSError, ValueError) as exc:
+                arr, reason = None, f"is not a readable image ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
+            if reason:
+                rejected.append((path, reason))
+                if len(rejected) <= NAMED_SKIPS:
+                    log.warning("skipping %s: it %s", path, reason)
+                continue
+            kept += 1
+            yield path, arr
+        if not kept:
+            first, why = rejected[0]
+            raise GanforgeError(f"data.path={folder}: none of the {len(files)} image files is usable; e.g. {first} {why}")
+        if rejected:
+            log.warning(
+                "skipped %d of %d image files in %s (unreadable, smaller than %dx%d or constant)",
+                len(rejected), len(files), folder, min_size, min_size,
+            )
+
+    return channels, scan()
+
+
+def load_folder(
+    folder: str | Path, size: int, channels: int | None = None, min_size: int = MIN_IMAGE_SIZE
+) -> tuple[torch.Tensor, list[Path]]:
+    """All usable images below ``folder`` as ``[N, C, size, size]`` floats in [-1, 1] (in memory).
+
+    Images of different sizes are each resized and center-cropped; unusable files are
+    skipped as :func:`usable_images` says.
+    """
+    channels, images = usable_images(folder, channels, min_size)
+    tensors, kept = [], []
+    for path, arr in images:
         tensors.append(prepare_array(arr[None], size, channels))
         kept.append(path)
-    if not tensors:
-        first, why = rejected[0]
-        raise GanforgeError(
-            f"data.path={folder}: none of the {len(files)} image files is usable; e.g. {first} {why}"
-        )
-    if rejected:
-        log.warning(
-            "skipped %d of %d image files in %s (unreadable, smaller than %dx%d or constant)",
-            len(rejected), len(files), folder, min_size, min_size,
-        )
     return torch.cat(tensors), kept
+
+
+def scan_folder(folder: str | Path, channels: int | None = None, min_size: int = MIN_IMAGE_SIZE) -> tuple[list[Path], int]:
+    """The usable image files below ``folder`` and their channel count, keeping no pixels (streaming)."""
+    channels, images = usable_images(folder, channels, min_size)
+    return [path for path, _ in images], channels

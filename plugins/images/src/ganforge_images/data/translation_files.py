@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 
 from ganforge.errors import GanforgeError
-from ganforge_images.data.folder import detect_channels, list_images, prepare_array, read_image
+from ganforge.progress import track
+from ganforge_images.data.folder import detect_channels, list_images, read_image
+from ganforge_images.data.streaming import ImageJitter, PairFiles, materialise
 
 
 def config_channels(data_cfg: Any) -> int | None:
@@ -22,43 +23,33 @@ def config_channels(data_cfg: Any) -> int | None:
     return int(channels)
 
 
-def read_images(files: list[Path], size: int, channels: int | None, key: str) -> torch.Tensor:
-    """Read ``files`` (all must be readable) as ``[N, C, size, size]`` floats in ``[-1, 1]``."""
-    channels = channels or detect_channels(files)
-    out = []
-    for path in files:
+def checked_files(files: list[Path], channels: int, key: str, side_by_side: bool = False) -> None:
+    """Decode each file once (dropping the pixels): every one must be readable, and A|B images twice as wide."""
+    for path in track(files, f"checking {len(files)} images"):
         arr = read_image(path, channels)
         if arr is None:
             raise GanforgeError(f"{key}: cannot read image file {path}; expected PNG/JPEG/BMP/WebP")
-        out.append(prepare_array(np.array(arr[None]), size, channels))
-    return torch.cat(out)
-
-
-def load_side_by_side(folder: Path, size: int, channels: int | None) -> tuple[torch.Tensor, torch.Tensor, list[str]]:
-    """Images holding ``A|B`` side by side (the pix2pix release format), split at half width."""
-    files = list_images(folder)
-    channels = channels or detect_channels(files)
-    lefts, rights = [], []
-    for path in files:
-        arr = read_image(path, channels)
-        if arr is None:
-            raise GanforgeError(f"data.path: cannot read image file {path}; expected PNG/JPEG/BMP/WebP")
         h, w = arr.shape[:2]
-        if w < 1.5 * h:
+        if side_by_side and w < 1.5 * h:
             raise GanforgeError(
                 f"{path}: {w}x{h} is not a side-by-side A|B image (expected width = 2 x height); "
                 "for two folders of matching files use data.layout=folders with sub-folders A/ and B/"
             )
-        half = w // 2
-        lefts.append(prepare_array(np.array(arr[None, :, :half]), size, channels))
-        rights.append(prepare_array(np.array(arr[None, :, half : 2 * half]), size, channels))
-    return torch.cat(lefts), torch.cat(rights), [p.stem for p in files]
 
 
-def load_matching_folders(
-    folder_a: Path, folder_b: Path, size: int, channels: int | None
-) -> tuple[torch.Tensor, torch.Tensor, list[str]]:
-    """Two folders whose files pair up by name (file stem; extensions may differ)."""
+def side_by_side_files(folder: Path, channels: int | None) -> tuple[list[Path], tuple[int, int]]:
+    """Checked images holding ``A|B`` side by side (the pix2pix release format) and the halves' channels."""
+    files = list_images(folder)
+    channels = channels or detect_channels(files)
+    checked_files(files, channels, "data.path", side_by_side=True)
+    return files, (channels, channels)
+
+
+def matching_pairs(
+    folder_a: Path, folder_b: Path, channels: int | None
+) -> tuple[list[tuple[Path, Path]], tuple[int, int]]:
+    """Checked ``(A file, B file)`` pairs of two folders matched by name (stem; extensions may differ),
+    and each side's channels (``channels``, or detected per folder)."""
     files_a = {p.relative_to(folder_a).with_suffix("").as_posix(): p for p in list_images(folder_a)}
     files_b = {p.relative_to(folder_b).with_suffix("").as_posix(): p for p in list_images(folder_b)}
     only_a, only_b = sorted(set(files_a) - set(files_b)), sorted(set(files_b) - set(files_a))
@@ -68,7 +59,14 @@ def load_matching_folders(
             f"data.path: {len(names)} file(s) in {side} have no file of the same name in {other} "
             f"(e.g. '{names[0]}'); expected matching file names"
         )
-    names = sorted(files_a)
-    a = read_images([files_a[n] for n in names], size, channels, "data.path")
-    b = read_images([files_b[n] for n in names], size, channels, "data.path")
-    return a, b, names
+    pairs = [(files_a[n], files_b[n]) for n in sorted(files_a)]
+    sides = tuple(channels or detect_channels([pair[k] for pair in pairs]) for k in (0, 1))
+    for k, ch in enumerate(sides):
+        checked_files([pair[k] for pair in pairs], ch, "data.path")
+    return pairs, sides
+
+
+def read_pairs(items: list, channels: tuple[int, int], size: int, swap: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+    """All ``items`` (side-by-side files or file pairs) as two ``[N, C, size, size]`` tensors in [-1, 1]."""
+    a, b = materialise(PairFiles(items, channels, ImageJitter(size, train=False), swap), torch.arange(len(items)))
+    return a, b

@@ -16,13 +16,23 @@ from typing import Any
 
 import lightning.pytorch as pl
 import torch
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader, Dataset, TensorDataset
 
 from ganforge.errors import GanforgeError
 from ganforge.plugin import DataSpecMixin
 from ganforge_images.data.embedded_translation import EMBEDDED_UNPAIRED, digits2boldink
-from ganforge_images.data.folder import list_images, load_folder, prepare_array
-from ganforge_images.data.translation_files import config_channels, load_matching_folders
+from ganforge_images.data.folder import list_images, load_folder, prepare_array, resize_center_crop, scan_folder
+from ganforge_images.data.streaming import (
+    DEFAULT_EVAL_IMAGES,
+    ImageFiles,
+    ImageJitter,
+    TensorJitter,
+    eval_subset,
+    jitter_settings,
+    materialise,
+    streams_files,
+)
+from ganforge_images.data.translation_files import config_channels, matching_pairs, read_pairs
 
 
 @dataclass
@@ -58,9 +68,10 @@ def domain_folders(data_cfg: Any, split: str) -> tuple[Path, Path] | None:
     return None
 
 
-def load_unpaired(data_cfg: Any, split: str) -> UnpairedData | None:
-    """Both domains of ``split``; None when the source has no such split."""
-    size = int(data_cfg.get("size", 32))
+def load_unpaired(data_cfg: Any, split: str, size: int | None = None, limit: int | None = None) -> UnpairedData | None:
+    """Both domains of ``split`` in memory at ``size`` (default ``data.size``, at most ``limit`` images
+    a domain); None when the source has no such split."""
+    size = int(size or data_cfg.get("size"))
     channels = config_channels(data_cfg)
     if data_cfg.get("path") is None and data_cfg.get("path_a") is None and data_cfg.get("path_b") is None:
         a, b, la, lb, paired = digits2boldink(split)
@@ -75,17 +86,32 @@ def load_unpaired(data_cfg: Any, split: str) -> UnpairedData | None:
     names_a = {p.relative_to(folder_a).with_suffix("").as_posix() for p in list_images(folder_a)}
     names_b = {p.relative_to(folder_b).with_suffix("").as_posix() for p in list_images(folder_b)}
     if split != "train" and names_a == names_b:
-        a, b, _ = load_matching_folders(folder_a, folder_b, size, channels)
+        pairs, channels = matching_pairs(folder_a, folder_b, channels)
+        a, b = read_pairs(pairs[:limit], channels, size)
         return UnpairedData(a, b, None, None, True, split)
+    if limit is not None:  # a bounded view of a streamed source
+        return UnpairedData(read_domain(folder_a, size, channels, limit), read_domain(folder_b, size, channels, limit),
+                            None, None, False, split)
     a, _ = load_folder(folder_a, size, channels)
     b, _ = load_folder(folder_b, size, channels)
     return UnpairedData(a, b, None, None, False, split)
 
 
-class UnpairedDataset(Dataset):
-    """Item ``i``: A image ``i`` with a B image drawn at random (as CycleGAN's loader does)."""
+def read_domain(folder: Path, size: int, channels: int | None, limit: int) -> torch.Tensor:
+    """At most ``limit`` usable images of ``folder`` (a fixed random subset), un-jittered, in memory."""
+    files, channels = scan_folder(folder, channels)
+    (images,) = materialise(ImageFiles(files, channels, ImageJitter(size, train=False)), eval_subset(len(files), limit))
+    return images
 
-    def __init__(self, a: torch.Tensor, b: torch.Tensor):
+
+class UnpairedDataset(Dataset):
+    """Item ``i``: A image ``i`` with a B image drawn at random (as CycleGAN's loader does).
+
+    ``a`` and ``b`` are datasets whose items start with the image (tensors in memory or
+    streamed files, each with its own jitter).
+    """
+
+    def __init__(self, a: Dataset, b: Dataset):
         self.a, self.b = a, b
 
     def __len__(self) -> int:
@@ -94,11 +120,15 @@ class UnpairedDataset(Dataset):
     def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
         # the global RNG: Lightning seeds it, and each loader worker gets its own seed
         j = int(torch.randint(len(self.b), ()))
-        return self.a[index % len(self.a)], self.b[j]
+        return self.a[index % len(self.a)][0], self.b[j][0]
 
 
 class UnpairedImageDataModule(DataSpecMixin, pl.LightningDataModule):
-    """Batches ``(A, B)`` of unrelated images from the two domains.
+    """Batches ``(A, B)`` of unrelated images from the two domains, streamed from folders or in memory.
+
+    Folders are checked once and decoded per batch unless ``data.cache=memory``;
+    ``data.load_size``/``data.flip`` jitter each image. :attr:`train` holds the un-jittered
+    images metrics use (at most ``data.eval_images`` a domain when streamed).
 
     Spec: ``channels_a``, ``channels_b``, ``size``, ``num_images_a``, ``num_images_b``,
     ``dataset`` (``digits2boldink`` for the embedded default, else ``folder``).
@@ -107,46 +137,77 @@ class UnpairedImageDataModule(DataSpecMixin, pl.LightningDataModule):
     def __init__(self, data_cfg: Any):
         super().__init__()
         self.data_cfg = data_cfg
-        self.train: UnpairedData | None = None
+        self.dataset: UnpairedDataset | None = None
+        self._train: UnpairedData | None = None
+        self._eval_sources: tuple[ImageFiles, ImageFiles] | None = None
         self._test: UnpairedData | None = None
 
+    def _embedded(self) -> bool:
+        return self.data_cfg.get("path") is None and self.data_cfg.get("path_a") is None and self.data_cfg.get("path_b") is None
+
+    def _streaming(self) -> bool:
+        return not self._embedded() and streams_files(self.data_cfg)
+
     def setup(self, stage: str | None = None) -> None:
-        """Load both training domains once."""
-        if self.train is not None:
+        """Check (streaming) or load (memory) both training domains once."""
+        if self.dataset is not None:
             return
-        train = load_unpaired(self.data_cfg, "train")
-        limit = self.data_cfg.get("limit")
-        if limit:
-            n = int(limit)
-            cut = lambda t: None if t is None else t[:n]  # noqa: E731
-            train = UnpairedData(train.a[:n], train.b[:n], cut(train.labels_a), cut(train.labels_b), False, "train")
-        if train.a.shape[-1] != train.b.shape[-1]:  # pragma: no cover - both resized to data.size
-            raise GanforgeError("data.size: domains A and B were read at different sizes")
-        self.train = train
-        embedded = self.data_cfg.get("path") is None and self.data_cfg.get("path_a") is None
+        size, load_size, flip = jitter_settings(self.data_cfg)
+        limit = int(self.data_cfg.get("limit") or 0) or None
+        if self._streaming():
+            channels = config_channels(self.data_cfg)
+            scans = [scan_folder(folder, channels) for folder in domain_folders(self.data_cfg, "train")]
+            (files_a, ch_a), (files_b, ch_b) = [(files[:limit], ch) for files, ch in scans]
+            jitter = ImageJitter(size, load_size, flip)
+            self.dataset = UnpairedDataset(ImageFiles(files_a, ch_a, jitter), ImageFiles(files_b, ch_b, jitter))
+            plain = ImageJitter(size, train=False)
+            self._eval_sources = (ImageFiles(files_a, ch_a, plain), ImageFiles(files_b, ch_b, plain))
+            (ch_a, n_a), (ch_b, n_b) = (ch_a, len(files_a)), (ch_b, len(files_b))
+        else:
+            train = load_unpaired(self.data_cfg, "train", size=load_size or size)
+            if limit:
+                cut = lambda t: None if t is None else t[:limit]  # noqa: E731
+                train = UnpairedData(train.a[:limit], train.b[:limit], cut(train.labels_a), cut(train.labels_b), False, "train")
+            jitter = ImageJitter(size, load_size, flip, resize=False)
+            wrap = (lambda t: TensorJitter([t], jitter)) if jitter.active else TensorDataset
+            self.dataset = UnpairedDataset(wrap(train.a), wrap(train.b))
+            if load_size is not None:
+                train = UnpairedData(resize_center_crop(train.a, size), resize_center_crop(train.b, size),
+                                     train.labels_a, train.labels_b, train.paired, "train")
+            self._train = train
+            (ch_a, n_a), (ch_b, n_b) = (int(train.a.shape[1]), len(train.a)), (int(train.b.shape[1]), len(train.b))
         self._spec = {
-            "channels_a": int(train.a.shape[1]),
-            "channels_b": int(train.b.shape[1]),
-            "size": int(train.a.shape[-1]),
-            "num_images_a": int(train.a.shape[0]),
-            "num_images_b": int(train.b.shape[0]),
-            "dataset": EMBEDDED_UNPAIRED if embedded else "folder",
+            "channels_a": int(ch_a),
+            "channels_b": int(ch_b),
+            "size": size,
+            "num_images_a": int(n_a),
+            "num_images_b": int(n_b),
+            "dataset": EMBEDDED_UNPAIRED if self._embedded() else "folder",
         }
+
+    @property
+    def train(self) -> UnpairedData | None:
+        """Both training domains without jitter (bounded fixed subsets when streamed); None before setup."""
+        if self._train is None and self._eval_sources is not None:
+            limit = int(self.data_cfg.get("eval_images") or DEFAULT_EVAL_IMAGES)
+            a, b = [materialise(src, eval_subset(len(src), limit))[0] for src in self._eval_sources]
+            self._train = UnpairedData(a, b, None, None, False, "train")
+        return self._train
 
     def test_data(self) -> UnpairedData:
         """Held-out domains (``testA``/``testB``) for metrics; the training domains when there are none."""
         if self._test is None:
-            self._test = load_unpaired(self.data_cfg, "test") or self.train
+            limit = int(self.data_cfg.get("eval_images") or DEFAULT_EVAL_IMAGES) if self._streaming() else None
+            self._test = load_unpaired(self.data_cfg, "test", limit=limit) or self.train
         return self._test
 
     def train_dataloader(self) -> DataLoader:
         """Shuffled ``(A, B)`` batches; the last partial batch is dropped."""
-        batch_size = int(self.data_cfg.get("batch_size", 1))
-        n_workers = int(self.data_cfg.get("num_workers", 0))
-        dataset = UnpairedDataset(self.train.a, self.train.b)
+        batch_size = int(self.data_cfg.get("batch_size"))
+        n_workers = int(self.data_cfg.get("num_workers") or 0)
         return DataLoader(
-            dataset,
-            batch_size=min(batch_size, len(dataset)),
+            self.dataset,
+            batch_size=min(batch_size, len(self.dataset)),
             shuffle=True,
             drop_last=True,
             num_workers=n_workers,
