@@ -36,7 +36,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import REPO, train_stage, write_results  # noqa: E402
+from _common import REPO, RESULTS, train_stage, write_results  # noqa: E402
 
 #: MOSES paper, Table 2 (test split): validity, unique@10k, novelty, FCD/Test, IntDiv1.
 MOSES_PUBLISHED = {
@@ -60,35 +60,42 @@ CPU_PROFILE = [
     "model.generator.emb_dim=64",
     "model.generator.hidden_dim=256",
     "optim.lr_g=0.003",
-    "model.mle.epochs=2",
+    "model.mle.epochs=14",
     # discriminator: the oracle CPU profile's CNN (5 widths x 32 filters)
     "model.discriminator.emb_dim=32",
     "model.discriminator.filter_sizes=[2,3,5,10,20]",
     "model.discriminator.num_filters=[32,32,32,32,32]",
     # D rounds: 2,048 fresh real molecules vs 2,048 fresh samples (balanced)
-    "data.d_positives=2048",
-    "model.d_pretrain.rounds=3",
-    "model.d_pretrain.epochs=2",
+    "data.d_positives=8192",
+    "model.d_pretrain.rounds=5",
+    "model.d_pretrain.epochs=3",
     "model.d_pretrain.negatives=null",
     "model.adversarial.g_steps=2",
     "model.adversarial.d_steps=1",
     "model.adversarial.d_epochs=1",
     "model.adversarial.negatives=null",
-    "model.pg.rollouts=1",
+    "model.pg.rollouts=4",
     "model.pg.baseline=batch_mean",
     "model.eval.samples=10000",
-    "model.eval.every=4",
+    "model.eval.every=5",
     "model.eval.mle_every=1",
     "model.eval.d_pretrain_every=1",
     "metrics.progress_samples=500",
 ]
-#: both arms fine-tune at pg_lr 1e-3 (the MLE lr 3e-3 wrecked the pretrained LSTM within 8 policy-gradient
-#: steps in a first attempt: SeqGAN validity 0.64 -> 0.13)
+#: policy-gradient learning rates: far below the MLE lr 3e-3, which wrecked the pretrained LSTM within 8
+#: policy-gradient steps in a first attempt (SeqGAN validity 0.64 -> 0.13); SeqGAN's D-only reward carries
+#: little signal against a near-chance D, so its steps are kept smaller than ORGAN's
+PG_LR = {"seqgan": 1e-4, "organ": 1e-3}
 ARMS = {
-    "seqgan": ["model.organ.lambda=1.0", "model.organ.invalid=objective", "model.organ.pg_lr=1e-3"],
+    "seqgan": ["model.organ.lambda=1.0", "model.organ.invalid=objective", f"model.organ.pg_lr={PG_LR['seqgan']}"],
     "organ": ["model.organ.lambda=0.2", "model.organ.objective=qed", "model.organ.invalid=total",
-              "model.organ.repeat_penalty=true", "model.organ.pg_lr=1e-3"],
+              "model.organ.repeat_penalty=true", f"model.organ.pg_lr={PG_LR['organ']}"],
 }
+
+
+def profile_value(key: str) -> str:
+    """The value of ``key`` in :data:`CPU_PROFILE` (for the protocol text)."""
+    return next(o.split("=", 1)[1] for o in CPU_PROFILE if o.startswith(key + "="))
 KEYS = ("validity", "unique@10000", "novelty", "IntDiv1", "FCD/test", "SNN/test", "Frag/test", "Scaf/test",
         "qed/mean", "qed/wasserstein/test", "logp/wasserstein/test", "sa/wasserstein/test", "mw/wasserstein/test",
         "nll_test")
@@ -153,6 +160,9 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--out", type=Path, default=None, help="run dirs (default outputs/bench/molecules)")
     ap.add_argument("--machine-note", default="2-core shared CPU (other jobs running), no GPU")
     ap.add_argument("--no-write", action="store_true", help="print results only")
+    ap.add_argument("--pretrain-only", action="store_true", help="stop after the shared pretraining stage")
+    ap.add_argument("--arms", default=",".join(ARMS),
+                    help="arms to run now; the others are taken from bench/results/molecules.json (same settings)")
     ap.add_argument("overrides", nargs="*", help="extra gan-run overrides for every stage")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
@@ -169,8 +179,18 @@ def main(argv: list[str] | None = None) -> dict:
         pre_cfg = compose(extra + ["model.adversarial.iterations=0"])
         pre, pre_wall = train_stage(pre_cfg, pre_dir, None)
         (pre_dir / "bench_wall.json").write_text(json.dumps({"pretrain_wall_seconds": pre_wall}))
+    if args.pretrain_only:
+        print(json.dumps({k: pre.get(k) for k in KEYS}, indent=1))
+        return {"mle": pre}
     results, walls = {"mle": pre}, {"pretrain": pre_wall}
+    run_now = args.arms.split(",")
+    earlier = json.loads((RESULTS / "molecules.json").read_text()) if set(ARMS) - set(run_now) else {}
     for arm, arm_overrides in ARMS.items():
+        if arm not in run_now:  # kept from the last invocation: its config must be today's
+            if earlier.get("config", {}).get("arms", {}).get(arm) != arm_overrides:
+                raise SystemExit(f"bench/results/molecules.json has no {arm} arm with today's settings; run it")
+            results[arm], walls[arm] = earlier["full_metrics"][arm], earlier["stage_wall_seconds"][arm]
+            continue
         cfg = compose(extra + arm_overrides + [f"model.adversarial.iterations={args.iterations}"])
         results[arm], walls[arm] = train_stage(cfg, out / arm, out / "pretrain")
     total = time.perf_counter() - t0
@@ -192,12 +212,15 @@ def main(argv: list[str] | None = None) -> dict:
         "data": "embedded MOSES subsets: 50,000 random molecules of MOSES train (training), 10,000 random "
         "molecules of MOSES test (reference)",
         "protocol": (
-            "One pretraining (LSTM 256, 2 MLE epochs, Adam 3e-3; D: 5-width CNN, 3 rounds x 2 epochs of 2,048 "
-            "real vs 2,048 generated) "
+            f"One pretraining (LSTM {profile_value('model.generator.hidden_dim')}, "
+            f"{profile_value('model.mle.epochs')} MLE epochs, Adam {profile_value('optim.lr_g')}; D: 5-width CNN, "
+            f"{profile_value('model.d_pretrain.rounds')} rounds x {profile_value('model.d_pretrain.epochs')} epochs of "
+            f"{int(profile_value('data.d_positives')):,} real vs as many generated) "
             "saved, then each arm resumes it: SeqGAN (reward D(x)) and ORGAN (0.2 D(x) + 0.8 QED(x), "
             f"invalid = 0, repeat penalty) run {args.iterations} adversarial iterations of 2 policy-gradient "
-            "steps (Adam 1e-3, 64 samples, 1 Monte-Carlo rollout per prefix, batch-mean baseline) and 1 D round (2,048 "
-            "fresh real vs 2,048 fresh generated, 1 epoch). "
+            f"steps (Adam {PG_LR['seqgan']:g} for SeqGAN, {PG_LR['organ']:g} for ORGAN; 64 samples, "
+            f"{profile_value('model.pg.rollouts')} Monte-Carlo rollouts per prefix, batch-mean baseline) and 1 D round "
+            f"({int(profile_value('data.d_positives')):,} fresh real vs as many fresh generated, 1 epoch). "
             "MLE = the pretrained generator. Seed 0, 10,000 samples per arm."
         ),
         "arm_names": {"mle": "MLE (pretrained)", "seqgan": f"SeqGAN (+{args.iterations} it.)",

@@ -112,7 +112,7 @@ def arm_overrides(model: str, data: str, args, extra=()) -> list[str]:
     """Config shared by the arms: data, size, seed, CPU, no periodic work (the clock evaluates)."""
     return [
         "domain=images", f"model={model}", f"seed={args.seed}", f"data.path={data}", f"data.size={args.size}",
-        "data.limit=null", "trainer.max_steps=100000000", "trainer.accelerator=cpu", "trainer.devices=1",
+        "data.limit=null", "trainer.max_steps=100000000", f"trainer.accelerator={args.accelerator}", "trainer.devices=1",
         "trainer.num_threads=1", "run.progress_bar=false", "run.monitor=null", "run.sample_every=0",
         "run.eval_every=0", "++metrics.feature_net=none", *extra,
     ]
@@ -143,7 +143,7 @@ def run_part(part: str, arms: dict[str, list[str]], eval_data: str, budget: floa
     eval_cfg.data.path, eval_cfg.data.limit = eval_data, None
     eval_cfg.metrics = {
         "feature_net": "classifier", "n_samples": args.n_samples, "n_real": args.n_samples, "batch_size": 250,
-        "kid": True, "classifier_epochs": 1, "classifier_min_steps": 300, "classifier_width": 32,
+        "kid": True, "classifier_epochs": 3, "classifier_min_steps": 300, "classifier_width": 32,
         "inception_weights": None, "classifier_path": None, "cache_dir": None,
     }
     eval_dm = plugin.build_datamodule(eval_cfg)
@@ -187,6 +187,9 @@ def run_part(part: str, arms: dict[str, list[str]], eval_data: str, budget: floa
             state["slices"] += 1
     modules = {n: (a[0], a[4], a[3]) for n, a in arms_state.items()}
     for name, (module, state, curve) in modules.items():
+        keep = REPO / "outputs" / "bench" / "stylegan2" / f"{part}_{name}.pt"  # for later metrics (e.g. PPL)
+        keep.parent.mkdir(parents=True, exist_ok=True)
+        torch.save({"state_dict": module.state_dict(), "overrides": arms[name], "g_step": module.g_step}, keep)
         with seeded(args.seed + 2):
             grid = save_grid(module.sample(64).cpu(), RESULTS / f"stylegan2_{part}_{name}.png", nrow=8)
         results[name] = {
@@ -219,6 +222,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-write", action="store_true", help="print figures only (a check of the script)")
     parser.add_argument("--render", action="store_true", help="rewrite the docs section from bench/results/stylegan2.json")
+    parser.add_argument("--accelerator", default="cpu", help="cpu, or gpu for --gpu-row")
+    parser.add_argument("--gpu-row", action="store_true",
+                        help="the GPU row: StyleGAN2 config F channels at --size (64) on MNIST for --budget s")
+    parser.add_argument("--mnist", type=Path, default=SHARED / "mnist", help="folder with the MNIST IDX files")
     args = parser.parse_args()
     import torch
 
@@ -228,10 +235,15 @@ def main() -> None:
         write(saved["parts"], argparse.Namespace(**saved["args"]), saved["command"].split()[2:], saved["machine"]["date"])
         return
     work = Path(tempfile.mkdtemp(prefix="ganforge-bench-stylegan2-"))
+    if args.gpu_row:
+        try:
+            return gpu_row(args, work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
     parts = {}
     try:
         if "mnist" in args.parts:
-            mnist = SHARED / "mnist"
+            mnist = args.mnist
             if not (mnist / "train-images-idx3-ubyte.gz").is_file():
                 raise SystemExit("../shared/data/mnist is missing")
             arms = {
@@ -250,6 +262,40 @@ def main() -> None:
         print(json.dumps(parts, indent=1, default=float))
     else:
         write(parts, args, sys.argv[1:])
+
+
+def gpu_row(args, work: Path) -> None:
+    """StyleGAN2 with config F's channel plan (32768, 512) at ``--size`` px on MNIST, ``--budget`` s of
+    training on the GPU: steps/s and classifier-FID. Writes bench/results/stylegan2_gpu.json and its section."""
+    import torch
+
+    overrides = arm_overrides("stylegan2", str(args.mnist), args,
+                              [*stylegan2_overrides(args), "model.channel_base=32768", "model.channel_max=512"])
+    part = run_part(f"mnist{args.size}", {"stylegan2": overrides}, str(args.mnist), args.budget, args, work)
+    r = part["arms"]["stylegan2"]
+    device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"
+    curve = ", ".join(f"{c['train_s']:.0f}: {c['fid']:.1f}" for c in r["curve"])
+    f, fl = r["final"], part["floor_real_vs_test"]
+    cmd = "python bench/stylegan2.py " + " ".join(sys.argv[1:])
+    md = "\n".join([
+        f"### StyleGAN2 at {args.size} px on a GPU (issue 19's GPU row)",
+        "",
+        f"`{cmd}` -- {time.strftime('%Y-%m-%d')}, {device}, fp32, torch CPU threads 1 (the data are in memory). "
+        f"MNIST (all 60,000 training images) resized to {args.size} px; StyleGAN2 with config F's channel plan "
+        f"(channel_base 32768, channel_max 512), batch 32, R1 gamma by ADA's heuristic; {args.budget:.0f} s of training "
+        f"(evaluation not timed); classifier-FID of {args.n_samples} EMA samples vs {args.n_samples} test images.",
+        "",
+        "| arm | G steps | steps/s | params G / D | FID curve (train s: FID) | final FID | KID | IS |",
+        "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |",
+        f"| stylegan2 {args.size} px | {r['g_steps']} | {r['steps_per_s']:.2f} | {r['params']['G'] / 1e6:.2f}M / "
+        f"{r['params']['D'] / 1e6:.2f}M | {curve} | {f.get('fid', float('nan')):.1f} | {f.get('kid', float('nan')):.3f} | "
+        f"{f.get('is', float('nan')):.2f} |",
+        f"| real training images (floor) | - | - | - | - | {fl['fid']:.1f} | {fl['kid']:.3f} | {fl['is']:.2f} |",
+    ])
+    print(md)
+    if not args.no_write:
+        write_results("stylegan2_gpu", {"command": cmd, "device": device, "args": {k: str(v) for k, v in vars(args).items()},
+                                        "part": part, "markdown": md}, md)
 
 
 def write(parts: dict, args, argv: list[str], date: str | None = None) -> None:

@@ -10,6 +10,7 @@ Public API for plugins and users (everything else is internal):
 * :func:`compose_config`, :func:`train`, :func:`load_module` -- run from Python.
 * :func:`get_registry` -- the installed domain plugins.
 * :func:`seeded` -- fixed-seed side computations that leave training RNG untouched.
+* :func:`track` -- a progress bar (with ETA) for long set-up loops such as reading a data set.
 * :func:`cache_dir` -- the one cache folder rule (``$GANFORGE_CACHE_DIR``) for every plugin.
 * :mod:`ganforge.policy_gradient` -- batched Monte-Carlo rollouts, rewards, baselines,
   the REINFORCE loss and the delayed rollout policy for discrete sequences (SeqGAN).
@@ -23,6 +24,7 @@ from ganforge.module import AdversarialModule
 from ganforge.penalties import gradient_penalty, r1_penalty
 from ganforge.phases import Phase, PhaseSchedule
 from ganforge.plugin import DataSpecMixin, DomainPlugin
+from ganforge.progress import track
 from ganforge.utils import cache_dir, seeded, write_json_atomic
 
 __version__ = "0.1.0"
@@ -57,7 +59,7 @@ def load_module(*args, **kwargs):
 
 
 __all__ = [
-    "AdversarialModule", "DataSpecMixin", "cache_dir", "DomainPlugin", "EMA", "GANLoss", "GanforgeError", "Phase",
+    "AdversarialModule", "DataSpecMixin", "cache_dir", "track", "DomainPlugin", "EMA", "GANLoss", "GanforgeError", "Phase",
     "PhaseSchedule", "choices_error", "compose_config", "get_loss", "get_registry", "gradient_penalty", "load_module",
     "policy_gradient", "r1_penalty", "seeded", "train", "write_json_atomic", "__version__",
 ]

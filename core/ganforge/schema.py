@@ -36,10 +36,11 @@ from ganforge.errors import GanforgeError
 
 def spec(
     *, ge: float | None = None, gt: float | None = None, le: float | None = None,
-    choices: Sequence[Any] | None = None, doc: str = "",
+    choices: Sequence[Any] | None = None, doc: str = "", key: str | None = None,
 ) -> Any:
-    """A schema field with constraints: ``ge``/``gt``/``le`` bounds, ``choices``."""
-    return field(default=MISSING, metadata={"ge": ge, "gt": gt, "le": le, "choices": choices, "doc": doc})
+    """A schema field with constraints: ``ge``/``gt``/``le`` bounds, ``choices``; ``key``
+    names the config key when it cannot be a Python name (``lambda_`` for ``lambda``)."""
+    return field(default=MISSING, metadata={"ge": ge, "gt": gt, "le": le, "choices": choices, "doc": doc, "key": key})
 
 
 #: schema class attribute: reject keys the schema does not declare
@@ -230,7 +231,7 @@ def _fields(schemas: Sequence[type]) -> tuple[dict[str, tuple[Any, Mapping[str, 
         if not is_dataclass(schema):
             raise TypeError(f"{schema!r} is not a dataclass schema")
         hints = typing.get_type_hints(schema)
-        declared.update({f.name: (hints[f.name], f.metadata) for f in fields(schema)})
+        declared.update({f.metadata.get("key") or f.name: (hints[f.name], f.metadata) for f in fields(schema)})
     return declared, any(getattr(s, STRICT_ATTR, True) for s in schemas)
 
 
@@ -250,9 +251,12 @@ def check_node(node: Any, schemas: type | Sequence[type], where: str) -> None:
                 raise GanforgeError(f"{where}.{key}: unknown key{hint}")
             continue
         value = OmegaConf.select(node, key, throw_on_missing=False) if isinstance(node, DictConfig) else node[key]
+        tp, meta = declared[key]
+        if is_dataclass(tp):  # a nested group (e.g. model.organ): checked key by key
+            check_node(value, tp, f"{where}.{key}")
+            continue
         if isinstance(value, (DictConfig, ListConfig)):
             value = OmegaConf.to_container(value, resolve=True)
-        tp, meta = declared[key]
         if not (_matches(value, tp) and _in_range(value, meta)):
             raise GanforgeError(f"{where}.{key}={value!r}: expected {_describe(tp, meta)}")
 

@@ -46,7 +46,9 @@ DOMAIN = {
                ("data.format=png", "data.format='png': expected one of auto, folder, idx, npz"),
                ("data.channels=2", "data.channels=2: expected one of auto, 1, 3"),
                ("metrics.n_samples=0", "metrics.n_samples=0"), ("metrics.feature_net=vgg", "metrics.feature_net='vgg'"),
-               ("model.augment_p=2", "model.augment_p=2")],
+               ("model.augment_p=2", "model.augment_p=2"),
+               ("data.cache=disk", "data.cache='disk': expected one of auto, none, memory"),
+               ("data.load_size=4", "data.load_size=4: expected an integer >= 8 or null")],
     "audio": [("data.sample_rate=0", "data.sample_rate=0: expected an integer >= 1000"),
               ("data.window=abc", "data.window='abc'"), ("data.slicing=middle", "data.slicing='middle': expected one of"),
               ("model.d=0", "model.d=0"), ("model.phase_shuffle=-1", "model.phase_shuffle=-1")],
@@ -58,7 +60,17 @@ DOMAIN = {
                ("data.num_train=0", "data.num_train=0")],
     "midi": [("data.tokenizer=abc", "data.tokenizer='abc': expected one of melody88, events"),
              ("data.max_seconds=0", "data.max_seconds=0"), ("data.test_fraction=-1", "data.test_fraction=-1")],
+    "molecules": [("model.organ.lambda=1.5", "model.organ.lambda=1.5: expected a number >= 0 and <= 1"),
+                  ("model.organ.objective=potency", "model.organ.objective='potency': expected one of qed, logp, sa, validity"),
+                  ("model.organ.invalid=zero", "model.organ.invalid='zero': expected one of total, objective"),
+                  ("model.organ.pg_lr=0", "model.organ.pg_lr=0: expected a number > 0 or null"),
+                  ("data.test_fraction=2", "data.test_fraction=2: expected a number > 0 and <= 0.9"),
+                  ("data.max_tokens=1", "data.max_tokens=1: expected an integer >= 2 or null"),
+                  ("metrics.fcd=maybe", "metrics.fcd='maybe': expected true or false")],
 }
+
+#: overrides every case of a domain adds (molecules: the ORGAN model, whose model.organ is checked)
+EXTRA = {"molecules": ["model=organ"]}
 
 # every common value on images; a rotating share of them elsewhere (the check is the
 # same core code; each domain still gets at least 10 bad values)
@@ -74,7 +86,7 @@ def _plugins():
 @pytest.mark.parametrize("domain,override,expected", CASES, ids=[f"{d}-{o}" for d, o, _ in CASES])
 def test_bad_value_is_one_line_naming_key_and_expectation(domain, override, expected):
     with pytest.raises(GanforgeError) as err:
-        validate_command(prepare_overrides([f"domain={domain}", override]), multirun=False)
+        validate_command(prepare_overrides([f"domain={domain}", *EXTRA.get(domain, []), override]), multirun=False)
     message = str(err.value)
     assert expected in message
     assert "\n" not in message
@@ -94,9 +106,10 @@ def test_every_sweep_job_is_checked():
 @pytest.mark.parametrize("domain,override", [
     ("images", "data.size=abc"), ("audio", "trainer.max_steps=-5"), ("graphs", "data.p=0"),
     ("poetry", "+model.lattent_dim=8"), ("midi", "data.tokenizer=abc"), ("oracle", "optim.lr_g=-1"),
+    ("molecules", "model.organ.lambda=1.5"),
 ])
 def test_gan_run_rejects_before_creating_anything(run_cli, tmp_path, domain, override):
-    res = run_cli("gan-run", f"domain={domain}", override, cwd=tmp_path)
+    res = run_cli("gan-run", f"domain={domain}", *EXTRA.get(domain, []), override, cwd=tmp_path)
     assert res.returncode == 2
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("gan-run: error: ") and override.split("=")[0].lstrip("+") in lines[0]

@@ -204,3 +204,16 @@ def test_config_f_parameter_counts_at_256px():
     assert rows(d, "blocks.0.conv1.") == 295_168  # b256.conv1 (256x256/Conv1_down)
     assert rows(d, "blocks.0.skip.") == 32_768  # b256.skip
     assert rows(d, "blocks.1.conv0.") == 590_080  # b128.conv0
+
+
+def test_demodulation_by_matmul_equals_the_modulated_weight_norm(monkeypatch):
+    from ganforge_images.nets import stylegan2_layers as layers
+
+    torch.manual_seed(0)
+    weight, styles = torch.randn(16, 8, 3, 3), torch.randn(5, 8)
+    fast = layers.demodulation(weight, styles)
+    monkeypatch.setattr(layers, "DEMOD_BY_MATMUL", False)
+    reference = layers.demodulation(weight, styles)
+    # by hand for one sample and output channel: 1 / ||weight[o] * s||
+    by_hand = 1 / torch.sqrt(((weight[3] * styles[2].reshape(8, 1, 1)) ** 2).sum() + 1e-8)
+    assert torch.allclose(fast, reference, rtol=1e-5) and torch.isclose(fast[2, 3], by_hand, rtol=1e-5)

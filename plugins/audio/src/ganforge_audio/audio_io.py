@@ -18,6 +18,7 @@ import torch
 import torchaudio.functional as AF
 
 from ganforge.errors import GanforgeError, choices_error
+from ganforge.progress import track
 
 log = logging.getLogger("ganforge_audio")
 
@@ -267,7 +268,7 @@ def load_audio_folder(
     skipped: list[tuple[str, str]] = []
     clipped: list[tuple[str, float]] = []
     resampled: set[int] = set()
-    for path in files:
+    for path in track(files, f"reading {len(files)} audio files"):
         rel = path.relative_to(root).as_posix()
         try:
             decoded = decode_audio(path, sample_rate)

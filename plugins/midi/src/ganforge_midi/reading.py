@@ -10,6 +10,7 @@ from pathlib import Path
 import pretty_midi
 
 from ganforge.errors import GanforgeError
+from ganforge.progress import track
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ def read_midi_folder(
     if max_files is not None:
         files = files[: int(max_files)]
     corpus = MidiCorpus(folder=folder)
-    for path in files:
+    for path in track(files, f"reading {len(files)} MIDI files"):
         try:
             with warnings.catch_warnings():
                 # pretty_midi warns about odd-but-valid files (tempo/meta events on non-zero tracks)

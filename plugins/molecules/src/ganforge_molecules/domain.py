@@ -64,6 +64,13 @@ class MoleculesDomain(SequenceDomain):
         paths.append(write_grid(self._smiles(samples), Path(out_dir) / "samples.png"))
         return paths
 
+    def config_schemas(self, model):
+        """Typed schemas of this domain's groups (ORGAN adds ``model.organ``)."""
+        from ganforge_molecules.schemas import SCHEMAS, OrganModel
+        from ganforge_sequence.schemas import SequenceModel
+
+        return {**SCHEMAS, "model": OrganModel if model == "organ" else SequenceModel}
+
     def sample_options(self) -> Sequence[str]:
         """``temperature`` (softmax temperature, default 1)."""
         return ("temperature",)

@@ -22,6 +22,7 @@ import io
 import json
 import logging
 import os
+import zlib
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -71,11 +72,24 @@ def _suffix(path: Path) -> str:
     return suffixes[-1] if suffixes else ""
 
 
-def _open_text(path: Path) -> io.TextIOBase:
+def _open_text(path: Path, key: str) -> io.TextIOBase:
+    """The file's text (gunzipped when it starts with gzip's magic); one-line errors for
+    a broken gzip stream, bytes that are not UTF-8 and NUL bytes (binary files)."""
     raw = path.read_bytes()
     if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
-    return io.StringIO(raw.decode("utf-8-sig"))
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise GanforgeError(f"{key}={path}: not a readable gzip file ({exc}); expected SMILES text, optionally gzipped") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise GanforgeError(f"{key}={path}: line {line} is not valid UTF-8; expected a text file of SMILES") from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise GanforgeError(f"{key}={path}: line {line} holds a NUL byte; expected a text file of SMILES, not binary data")
+    return io.StringIO(text)
 
 
 def _fields(path: Path, key: str, limit: int | None = None) -> list[str]:
@@ -83,7 +97,7 @@ def _fields(path: Path, key: str, limit: int | None = None) -> list[str]:
     suffix = _suffix(path)
     if suffix not in SUFFIXES:
         raise choices_error("SMILES file type", suffix or path.name, SUFFIXES, where=f"{key}={path}")
-    text = _open_text(path)
+    text = _open_text(path, key)
     enough = None if limit is None else int(limit) + 2  # a header and the row after it decide the header
     if suffix in (".csv", ".tsv"):
         rows = []
@@ -128,6 +142,8 @@ def _valid(smiles: str) -> str | None:
 def read_smiles_file(path: str | Path, key: str = "data.path", limit: int | None = None, cache_dir: str | Path | None = None) -> SmilesFile:
     """Valid canonical SMILES of ``path`` (at most the first ``limit`` rows), see the module docstring."""
     path = Path(str(path)).expanduser()
+    if path.is_dir():
+        raise GanforgeError(f"{key}={path}: is a folder; expected a .csv/.smi/.txt file of SMILES (optionally .gz)")
     if not path.is_file():
         raise GanforgeError(f"{key}={path}: no such file; expected a .csv/.smi/.txt file of SMILES (optionally .gz)")
     digest = hashlib.sha1(path.read_bytes()).hexdigest()[:20]
