@@ -35,6 +35,7 @@ from ganforge_images.metrics import (
     load_or_train_classifier,
     metric_key,
 )
+from ganforge_images.metrics.path_length import path_lengths, perceptual_path_length
 
 log = logging.getLogger("ganforge.images")
 
@@ -204,7 +205,17 @@ class ImageEvaluator:
                 correct += int((net.logits(images).argmax(1) == want).sum())
                 done += len(want)
             out[metric_key("label_accuracy", net.name, n)] = correct / n
+        n_ppl = int(self.mcfg.get("ppl_samples") or 0)
+        if n_ppl and hasattr(module, "sampling_generator") and hasattr(module.sampling_generator(), "mapping"):
+            out[metric_key("ppl_wend", net.name, n_ppl)] = self.path_length(module, net, n_ppl)
         return out
+
+    def path_length(self, module: Any, net: FeatureNet, n: int) -> float:
+        """Perceptual path length in W ("end" sampling) of a style-based generator, in ``net``'s features."""
+        g = module.sampling_generator().eval()
+        values = path_lengths(g, net.features, n, int(module.latent_dim), batch=int(self.mcfg["batch_size"]),
+                              device=module.device)
+        return perceptual_path_length(values)
 
     def evaluate_paired(self, module: Any) -> dict[str, float]:
         """L1/SSIM against targets and FID of translations (pix2pix)."""

@@ -44,6 +44,7 @@ class ImagesMetrics:
     classifier_epochs: int = spec(ge=1)
     classifier_min_steps: int = spec(ge=0)
     classifier_width: int = spec(ge=1)
+    ppl_samples: int = spec(ge=0)
 
 
 @open_schema
