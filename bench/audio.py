@@ -67,10 +67,7 @@ class StepTimer(Callback):
 
 def run_wavegan(overrides: list[str], run_dir: Path, budget_s: float | None = None):
     """Train wavegan with ``overrides`` through the core loop; returns (module, datamodule, timer)."""
-    from ganforge.callbacks import StepSchedule
-    from ganforge.config import compose_config
-    from ganforge.registry import get_registry
-    from ganforge.training import build_trainer
+    from ganforge import compose_config, get_registry, make_trainer
 
     cfg = compose_config(["domain=audio", "model=wavegan", "run.progress_bar=false", "run.sample_every=0",
                           "run.checkpoint_every=0", "run.sample_count=0", "run.log_every=0",
@@ -80,7 +77,7 @@ def run_wavegan(overrides: list[str], run_dir: Path, budget_s: float | None = No
     dm.setup("fit")
     module = plugin.build_module(cfg, dm.spec())
     timer = StepTimer(budget_s)
-    trainer = build_trainer(cfg, run_dir, [StepSchedule(plugin, run_dir, cfg.run, seed=0), timer])
+    trainer = make_trainer(cfg, run_dir, [timer], seed=0)
     trainer.fit(module, datamodule=dm)
     return module, dm, timer
 

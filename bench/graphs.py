@@ -76,8 +76,7 @@ def eo_trajectory(run_dir: Path) -> list[tuple[int, float]]:
 
 def run_model(model: str, overrides: list[str], root: Path) -> dict:
     """Train one model through ganforge; return wall time, final metrics and the EO trajectory."""
-    from ganforge.config import compose_config
-    from ganforge.training import train
+    from ganforge import compose_config, train
 
     run_dir = root / model
     cfg = compose_config(["domain=graphs", f"model={model}", "run.progress_bar=false", *overrides])
@@ -252,8 +251,7 @@ def cell_vs_reference(args) -> None:
     import scipy.sparse as sp
     import torch
 
-    from ganforge.config import compose_config
-    from ganforge.registry import get_registry
+    from ganforge import compose_config, get_registry
 
     try:
         import cell  # noqa: F401
@@ -362,9 +360,7 @@ def netgan_check_cost(args) -> None:
     import torch
     from lightning.pytorch.callbacks import Callback
 
-    import ganforge.training as training
-    from ganforge.config import compose_config
-    from ganforge.registry import get_registry
+    from ganforge import compose_config, get_registry, train
     from ganforge.utils import seeded
     from ganforge_graphs.random_walks import RandomWalker
 
@@ -394,12 +390,7 @@ def netgan_check_cost(args) -> None:
             "run.checkpoint_every=0",
         ]
     )
-    original = training.build_trainer
-    training.build_trainer = lambda c, d, cbs: original(c, d, [*cbs, Clock()])
-    try:
-        training.train(cfg, Path(tempfile.mkdtemp(prefix="ganforge-bench-netgan-")))
-    finally:
-        training.build_trainer = original
+    train(cfg, Path(tempfile.mkdtemp(prefix="ganforge-bench-netgan-")), callbacks=[Clock()])
     step_s = (marks[1] - marks[0]) / steps
     # 2. one check of each kind on the same module
     plugin = get_registry().get("graphs")

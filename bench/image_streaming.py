@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -51,7 +52,7 @@ def make_folder(root: Path, n: int, size: int = 64) -> Path:
 def peak_rss_mb(folder: Path, cache: str, threads: int, out: Path) -> tuple[float, float]:
     """Peak RSS (MB) and wall seconds of one short ``gan-run`` on ``folder``."""
     cmd = [
-        sys.executable, "-m", "ganforge.cli.run", "domain=images", "model=dcgan", f"data.path={folder}",
+        shutil.which("gan-run", path=str(Path(sys.executable).parent)) or "gan-run", "domain=images", "model=dcgan", f"data.path={folder}",
         "data.size=64", f"data.cache={cache}", "trainer.max_steps=40", f"trainer.num_threads={threads}",
         "metrics.feature_net=none", "run.sample_every=0", "run.sample_count=0", "run.report=false",
         "run.progress_bar=false", "run.checkpoint_every=0", f"hydra.run.dir={out}",

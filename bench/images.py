@@ -72,9 +72,7 @@ def main() -> None:
     from lightning.pytorch.callbacks import Callback
     from omegaconf import OmegaConf
 
-    from ganforge.callbacks import StepSchedule
-    from ganforge.config import compose_config
-    from ganforge.training import build_trainer
+    from ganforge import compose_config, make_trainer
     from ganforge.utils import seeded
     from ganforge_images.domain import ImagesDomain
     from ganforge_images.evaluation import ImageEvaluator, metrics_config
@@ -106,7 +104,7 @@ def main() -> None:
                 datamodule.setup("fit")
             module = plugin.build_module(cfg, datamodule.spec())
             timer = LoopTimer()
-            trainer = build_trainer(cfg, run_dir, [StepSchedule(plugin, run_dir, cfg.run, seed=args.seed), timer])
+            trainer = make_trainer(cfg, run_dir, [timer], seed=args.seed)
             start = time.perf_counter()
             trainer.fit(module, datamodule=datamodule)
             wall = time.perf_counter() - start

@@ -71,8 +71,7 @@ def seqgan_overrides(args: argparse.Namespace) -> list[str]:
 
 def train_one(model: str, overrides: list[str], run_dir: Path) -> dict:
     """Train ``model`` through the core and return its metrics plus wall time."""
-    from ganforge.config import compose_config
-    from ganforge.training import train
+    from ganforge import compose_config, train
 
     if run_dir.exists():
         shutil.rmtree(run_dir)
@@ -126,7 +125,7 @@ def real_reference(data: Path, args: argparse.Namespace) -> tuple[dict, object]:
 
 def pianoroll(dm, real, runs: dict[str, Path], out: Path, per_row: int = 6) -> Path:
     """One sheet: a row of real test windows, then a row of samples of each model."""
-    from ganforge.loading import load_module
+    from ganforge import load_module
     from ganforge_midi.export import write_pianoroll_sheet
 
     tempo = dm.spec()["export"]["tempo"]

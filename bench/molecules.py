@@ -103,7 +103,7 @@ KEYS = ("validity", "unique@10000", "novelty", "IntDiv1", "FCD/test", "SNN/test"
 
 def compose(extra: list[str]):
     """The benchmark config plus ``extra`` overrides."""
-    from ganforge.config import compose_config
+    from ganforge import compose_config
 
     return compose_config(CPU_PROFILE + extra)
 

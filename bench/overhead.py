@@ -102,14 +102,14 @@ class Clock:
 
 
 def compose(model: str, steps: int, extra: tuple[str, ...] = ()):
-    from ganforge.config import compose_config
+    from ganforge import compose_config
 
     return compose_config([*MODELS[model]["overrides"], *BARE, f"trainer.max_steps={steps}", *extra])
 
 
 def build(cfg):
     """The plugin's data module (set up) and module, as ``gan-run`` builds them."""
-    from ganforge.registry import get_registry
+    from ganforge import get_registry
 
     torch.manual_seed(int(cfg.seed))
     plugin = get_registry().get(cfg.domain.name)
@@ -181,7 +181,7 @@ def ganforge_run(model: str, warmup: int, steps: int, out: Path, extra: tuple[st
     """``gan-run``'s code path (compose + train) with a callback clocking the G steps."""
     from lightning.pytorch.callbacks import Callback
 
-    import ganforge.training as training
+    from ganforge import train
 
     clock = Clock()
 
@@ -194,16 +194,7 @@ def ganforge_run(model: str, warmup: int, steps: int, out: Path, extra: tuple[st
                 clock.mark_stop()
 
     cfg = compose(model, warmup + steps, extra)
-    original = training.build_trainer
-
-    def with_timer(cfg, run_dir, callbacks):
-        return original(cfg, run_dir, [*callbacks, Timer()])
-
-    training.build_trainer = with_timer
-    try:
-        training.train(cfg, out)
-    finally:
-        training.build_trainer = original
+    train(cfg, out, callbacks=[Timer()])
     return clock
 
 

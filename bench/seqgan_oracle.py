@@ -79,7 +79,7 @@ BASE = ["domain=oracle", "model=seqgan", "run.progress_bar=false", "run.sample_e
 
 def compose(profile: str, device: str, extra: list[str]):
     """The profile's config (before the per-stage edits)."""
-    from ganforge.config import compose_config
+    from ganforge import compose_config
 
     accel = ["trainer.accelerator=gpu", "trainer.devices=1"] if device == "cuda" else ["trainer.accelerator=cpu"]
     return compose_config(BASE + accel + PROFILES[profile]["overrides"] + extra)
@@ -120,7 +120,7 @@ def rollout_throughput(
     The batched rollouts use the model's ``rollout_rows`` (the block size training used),
     or ``rows_setting`` when given (e.g. ``"auto"``).
     """
-    from ganforge.loading import load_module
+    from ganforge import load_module
     from ganforge.policy_gradient import discriminator_reward, rollout_rewards, slow_rollout_rewards
 
     _, module = load_module(run_dir, map_location=device)

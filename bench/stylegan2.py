@@ -129,8 +129,7 @@ def run_part(part: str, arms: dict[str, list[str]], eval_data: str, budget: floa
     from lightning.pytorch import seed_everything
     from omegaconf import OmegaConf
 
-    from ganforge.config import compose_config
-    from ganforge.training import build_trainer
+    from ganforge import compose_config, make_trainer
     from ganforge.utils import seeded
     from ganforge_images.domain import ImagesDomain
     from ganforge_images.evaluation import ImageEvaluator, metrics_config
@@ -182,7 +181,7 @@ def run_part(part: str, arms: dict[str, list[str]], eval_data: str, budget: floa
         for name, (module, dm, clock, _curve, state) in arms_state.items():
             if state["done"]:
                 continue
-            trainer = build_trainer(cfgs[name], work / part / name / f"slice{state['slices']}", [clock])
+            trainer = make_trainer(cfgs[name], work / part / name / f"slice{state['slices']}", [clock], schedule=False)
             trainer.fit(module, datamodule=dm)
             state["slices"] += 1
     modules = {n: (a[0], a[4], a[3]) for n, a in arms_state.items()}

@@ -7,7 +7,9 @@ Public API for plugins and users (everything else is internal):
 * :func:`get_loss`, :class:`GANLoss`, :func:`gradient_penalty`, :func:`r1_penalty`.
 * :class:`EMA`, :class:`Phase`, :class:`PhaseSchedule`.
 * :class:`GanforgeError`, :func:`choices_error` -- one-line user-facing errors.
-* :func:`compose_config`, :func:`train`, :func:`load_module` -- run from Python.
+* :func:`compose_config`, :func:`train`, :func:`load_module` -- run from Python;
+  :func:`make_trainer` -- a Trainer set up as ``gan-run`` does, for scripts that call ``fit``.
+* :func:`exit_with_error` -- the one-line ``prog: error: ...`` exit of console scripts.
 * :func:`get_registry` -- the installed domain plugins.
 * :func:`seeded` -- fixed-seed side computations that leave training RNG untouched.
 * :func:`track` -- a progress bar (with ETA) for long set-up loops such as reading a data set.
@@ -18,7 +20,7 @@ Public API for plugins and users (everything else is internal):
 
 from ganforge import policy_gradient
 from ganforge.ema import EMA
-from ganforge.errors import GanforgeError, choices_error
+from ganforge.errors import GanforgeError, choices_error, exit_with_error
 from ganforge.losses import GANLoss, get_loss
 from ganforge.module import AdversarialModule
 from ganforge.penalties import gradient_penalty, r1_penalty
@@ -44,6 +46,13 @@ def train(*args, **kwargs):
     return _train(*args, **kwargs)
 
 
+def make_trainer(*args, **kwargs):
+    """See :func:`ganforge.training.make_trainer` (a Trainer set up as ``gan-run`` does)."""
+    from ganforge.training import make_trainer as _make
+
+    return _make(*args, **kwargs)
+
+
 def get_registry(*args, **kwargs):
     """See :func:`ganforge.registry.get_registry` (the installed domain plugins)."""
     from ganforge.registry import get_registry as _get
@@ -59,7 +68,8 @@ def load_module(*args, **kwargs):
 
 
 __all__ = [
-    "AdversarialModule", "DataSpecMixin", "cache_dir", "track", "DomainPlugin", "EMA", "GANLoss", "GanforgeError", "Phase",
-    "PhaseSchedule", "choices_error", "compose_config", "get_loss", "get_registry", "gradient_penalty", "load_module",
-    "policy_gradient", "r1_penalty", "seeded", "train", "write_json_atomic", "__version__",
+    "AdversarialModule", "cache_dir", "choices_error", "compose_config", "DataSpecMixin", "DomainPlugin",
+    "EMA", "exit_with_error", "GanforgeError", "GANLoss", "get_loss", "get_registry", "gradient_penalty",
+    "load_module", "make_trainer", "Phase", "PhaseSchedule", "policy_gradient", "r1_penalty", "seeded",
+    "track", "train", "write_json_atomic", "__version__",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NoReturn
 
 
 class GanforgeError(Exception):
@@ -23,3 +24,14 @@ def choices_error(what: str, value: object, choices: Iterable[object], where: st
     valid = ", ".join(sorted(str(c) for c in choices)) or "(none installed)"
     prefix = f"{where}: " if where else ""
     return GanforgeError(f"{prefix}unknown {what} '{value}'; valid choices: {valid}")
+
+
+def exit_with_error(prog: str, exc: BaseException | str) -> NoReturn:
+    """Print ``prog: error: <one line>`` to stderr and exit with status 2 (what every
+    ganforge console script does with a :class:`GanforgeError`; plugins' scripts too)."""
+    import sys
+
+    text = str(exc).strip()
+    message = text.splitlines()[0] if text else type(exc).__name__
+    print(f"{prog}: error: {message}", file=sys.stderr)
+    sys.exit(2)

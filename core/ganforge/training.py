@@ -57,6 +57,26 @@ def build_loggers(run_dir: Path, kinds: Any) -> list[Logger]:
     return loggers
 
 
+def make_trainer(cfg: DictConfig, run_dir: str | Path, callbacks: list | tuple = (), schedule: bool = True,
+                 seed: int | None = None) -> pl.Trainer:
+    """A Lightning Trainer set up as ``gan-run`` sets it up (``trainer.*``, loggers, run-dir
+    checkpoint IO), for scripts that call ``trainer.fit`` themselves (benchmarks, notebooks).
+
+    ``schedule=True`` adds the step schedule of ``cfg.run`` (stop at ``trainer.max_steps``,
+    samples, evaluations, checkpoints) with the plugin of ``cfg.domain``; without it the
+    fit runs until a callback stops it. ``callbacks`` come after the schedule.
+    """
+    run_dir = Path(run_dir)
+    extra = list(callbacks)
+    if schedule:
+        from ganforge.callbacks import StepSchedule
+        from ganforge.registry import get_registry
+
+        plugin = get_registry().get(cfg.domain.name)
+        extra.insert(0, StepSchedule(plugin, run_dir, cfg.run, seed=int(cfg.get("seed", 0) if seed is None else seed)))
+    return build_trainer(cfg, run_dir, extra)
+
+
 def build_trainer(cfg: DictConfig, run_dir: Path, callbacks: list) -> pl.Trainer:
     """A Lightning Trainer configured from ``cfg.trainer`` (max_steps handled by ganforge)."""
     t = cfg.trainer
@@ -88,7 +108,8 @@ def build_trainer(cfg: DictConfig, run_dir: Path, callbacks: list) -> pl.Trainer
     )
 
 
-def train(cfg: DictConfig, run_dir: str | Path, resume_overrides: Sequence[str] | None = None) -> dict[str, float]:
+def train(cfg: DictConfig, run_dir: str | Path, resume_overrides: Sequence[str] | None = None,
+          callbacks: Sequence[pl.Callback] = ()) -> dict[str, float]:
     """Train the configured domain/model, writing the run-dir layout under ``run_dir``.
 
     Returns the final metrics (also written to ``run_dir/metrics.json``). The run
@@ -97,17 +118,19 @@ def train(cfg: DictConfig, run_dir: str | Path, resume_overrides: Sequence[str] 
     or ``interrupted`` (see docs/fault-tolerance.md). With ``cfg.resume`` the checkpoint
     is validated against this configuration before anything in ``run_dir`` changes;
     ``resume_overrides`` (the overrides new to this resume) are recorded under
-    ``.hydra/resume-<n>/``.
+    ``.hydra/resume-<n>/``. ``callbacks`` are added to the Trainer's own (e.g. a
+    benchmark's timer).
     """
     run_dir = Path(run_dir)
     lock = RunLock(run_dir).acquire()
     try:
-        return _train_locked(cfg, run_dir, resume_overrides)
+        return _train_locked(cfg, run_dir, resume_overrides, list(callbacks))
     finally:
         lock.release()
 
 
-def _train_locked(cfg: DictConfig, run_dir: Path, resume_overrides: Sequence[str] | None) -> dict[str, float]:
+def _train_locked(cfg: DictConfig, run_dir: Path, resume_overrides: Sequence[str] | None,
+                  extra_callbacks: list) -> dict[str, float]:
     threads = cfg.trainer.get("num_threads")
     if threads:
         # tiny models on few cores run faster on one thread than fighting over several
@@ -140,7 +163,7 @@ def _train_locked(cfg: DictConfig, run_dir: Path, resume_overrides: Sequence[str
     if cfg.run.get("progress_bar", True):
         callbacks.append(RichStepProgress())
     callbacks += report_callbacks(plugin, run_dir, cfg)  # report.html refresh, TensorBoard sample media
-    trainer = build_trainer(cfg, run_dir, callbacks)
+    trainer = build_trainer(cfg, run_dir, [*callbacks, *extra_callbacks])
     resume_state.wrap_datamodule(datamodule, lambda: trainer)
 
     file_log = None

@@ -19,7 +19,7 @@ import traceback
 from pathlib import Path
 from typing import NoReturn
 
-from ganforge.errors import GanforgeError
+from ganforge.errors import GanforgeError, exit_with_error
 
 _FLAGS_WITH_VALUE = {"--cfg", "-c", "--package", "-p", "--config-path", "-cp", "--config-name", "-cn",
                      "--config-dir", "-cd", "--experimental-rerun", "--shell-completion", "-sc"}
@@ -27,9 +27,7 @@ _FLAGS_WITH_VALUE = {"--cfg", "-c", "--package", "-p", "--config-path", "-cp", "
 
 def fail(prog: str, exc: BaseException) -> NoReturn:
     """Print ``prog: error: <one line>`` to stderr and exit with status 2."""
-    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    print(f"{prog}: error: {message}", file=sys.stderr)
-    sys.exit(2)
+    exit_with_error(prog, exc)
 
 
 def split_argv(argv: list[str]) -> tuple[list[str], list[str]]:

@@ -24,8 +24,7 @@ PROG = "gan-images-evaluator"
 
 def prepare_classifiers(overrides: list[str]) -> list[dict]:
     """Compose the run config for ``overrides``, then load or train its reference classifier(s)."""
-    from ganforge.config import compose_config
-    from ganforge.registry import get_registry
+    from ganforge import compose_config, get_registry
     from ganforge_images.evaluation import ImageEvaluator, metrics_config
 
     retrain = False
@@ -73,7 +72,7 @@ def prepare_classifiers(overrides: list[str]) -> list[dict]:
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point."""
-    from ganforge.cli.run import fail
+    from ganforge import exit_with_error as fail
 
     argv = sys.argv[1:] if argv is None else argv
     if {"-h", "--help"} & set(argv):

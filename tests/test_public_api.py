@@ -1,0 +1,95 @@
+"""The public/internal boundary of the core: plugins, bench scripts and the tutorial plugin
+import only ``ganforge`` itself and the public modules below, never the machinery
+(training assembly, config composition, callbacks, loggers, registry, sweeps, the CLI).
+
+The machinery is reachable through the names ``ganforge`` exports (``compose_config``,
+``train``, ``make_trainer``, ``get_registry``, ``load_module``, ``exit_with_error``), so it
+can change without breaking a plugin. A new core module is internal until it is added here.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import ganforge
+
+REPO = Path(__file__).resolve().parents[1]
+
+#: modules a plugin author may import (docs/architecture.md, "public API")
+PUBLIC_MODULES = {
+    "errors", "plugin", "module", "losses", "penalties", "ema", "phases", "policy_gradient", "utils", "schema",
+    "progress", "testing", "report", "generation", "export",
+}
+
+SCANNED = [
+    *sorted((REPO / "plugins").glob("*/src/**/*.py")),
+    *sorted((REPO / "bench").glob("*.py")),
+    *sorted((REPO / "docs" / "examples").rglob("*.py")),
+]
+
+
+def ganforge_imports(path: Path) -> list[tuple[int, str]]:
+    """``(line, dotted module)`` of every ``import ganforge.X`` / ``from ganforge.X import`` in ``path``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names if a.name.startswith("ganforge.")]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module.startswith("ganforge."):
+                found.append((node.lineno, node.module))
+    return found
+
+
+def test_the_scan_covers_plugins_bench_and_the_tutorial():
+    names = {p.relative_to(REPO).parts[0] for p in SCANNED}
+    assert names == {"plugins", "bench", "docs"}
+    assert len(SCANNED) > 80
+
+
+@pytest.mark.parametrize("path", SCANNED, ids=[str(p.relative_to(REPO)) for p in SCANNED])
+def test_only_public_core_modules_are_imported(path):
+    bad = [f"{path.relative_to(REPO)}:{line}: {mod}" for line, mod in ganforge_imports(path)
+           if mod.split(".")[1] not in PUBLIC_MODULES]
+    assert not bad, "internal ganforge modules imported (use the names ganforge exports): " + "; ".join(bad)
+
+
+def test_the_scanner_flags_an_internal_import(tmp_path):
+    sample = tmp_path / "plugin.py"
+    sample.write_text("import ganforge.training\nfrom ganforge.config import compose_config\nfrom ganforge import train\n")
+    mods = [m for _, m in ganforge_imports(sample)]
+    assert mods == ["ganforge.training", "ganforge.config"]
+    assert all(m.split(".")[1] not in PUBLIC_MODULES for m in mods)
+
+
+def test_the_machinery_is_reachable_through_public_names():
+    for name in ("compose_config", "train", "make_trainer", "get_registry", "load_module", "exit_with_error", "track"):
+        assert callable(getattr(ganforge, name)) and name in ganforge.__all__
+    for module in PUBLIC_MODULES:
+        __import__(f"ganforge.{module}")
+
+
+def test_make_trainer_and_train_callbacks_drive_a_real_run(tmp_path):
+    pytest.importorskip("ganforge_images")
+    from lightning.pytorch.callbacks import Callback
+
+    cfg = ganforge.compose_config(["domain=images", "model=dcgan", "debug=smoke", "trainer.max_steps=3",
+                                   "run.progress_bar=false"])
+
+    class Count(Callback):
+        batches = 0
+
+        def on_train_batch_end(self, *args):
+            Count.batches += 1
+
+    metrics = ganforge.train(cfg, tmp_path / "run", callbacks=[Count()])
+    assert Count.batches >= 3 and metrics.get("g_step", 3) >= 3
+    plugin = ganforge.get_registry().get("images")
+    dm = plugin.build_datamodule(cfg)
+    dm.setup("fit")
+    module = plugin.build_module(cfg, dm.spec())
+    ganforge.make_trainer(cfg, tmp_path / "fit").fit(module, datamodule=dm)  # the schedule stops it
+    assert module.g_step == 3
