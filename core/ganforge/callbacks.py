@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import fnmatch
 import logging
@@ -19,14 +18,14 @@ import os
 import shutil
 import time
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import lightning.pytorch as pl
-import torch
 from lightning.pytorch.callbacks import Callback, ProgressBar
 from lightning.pytorch.utilities.exceptions import SIGTERMException
 
 from ganforge import interrupts
+from ganforge.distributed import local_only
 from ganforge.guard import DivergenceGuard
 from ganforge.plugin import DomainPlugin
 from ganforge.utils import atomic_path, on_period, seeded, storage_error, temporary_path, write_json_atomic
@@ -46,22 +45,6 @@ def resolve_monitor(monitor: str | None, metrics: dict[str, float]) -> str | Non
         matches = sorted(k for k in metrics if fnmatch.fnmatchcase(k, monitor))
         return matches[0] if matches else None
     return None
-
-
-@contextlib.contextmanager
-def _single_process_view(trainer: pl.Trainer) -> Iterator[None]:
-    """Make rank 0's evaluation look like a single process to libraries that would
-    otherwise synchronise with the other ranks (torchmetrics syncs on ``compute`` when
-    torch.distributed is initialised), which are not evaluating and would never answer."""
-    if trainer.world_size <= 1 or not torch.distributed.is_initialized():
-        yield
-        return
-    original = torch.distributed.is_initialized
-    torch.distributed.is_initialized = lambda: False
-    try:
-        yield
-    finally:
-        torch.distributed.is_initialized = original
 
 
 class StepSchedule(Callback):
@@ -238,7 +221,8 @@ class StepSchedule(Callback):
         """Compute metrics on rank 0, share them with every rank, log, update best.ckpt."""
         metrics: dict[str, float] = {}
         if trainer.is_global_zero:
-            with seeded(self.seed + 1, module.device), _single_process_view(trainer):
+            # the other ranks wait in the broadcast below: metrics must not sync with them
+            with seeded(self.seed + 1, module.device), local_only():
                 metrics = {k: float(v) for k, v in self.plugin.evaluate(module, trainer.datamodule).items()}
         metrics = trainer.strategy.broadcast(metrics, src=0)
         if not metrics:

@@ -123,10 +123,11 @@ class DomainPlugin(ABC):
         The default computes nothing.
 
         Under DDP this runs on global rank 0 only while the other ranks wait, and the
-        result is broadcast to them. The core makes ``torch.distributed`` look
-        uninitialised for the duration, so torchmetrics and friends compute locally
-        instead of waiting for ranks that never come; read data from ``datamodule``
-        directly, not through a distributed sampler.
+        result is broadcast to them. It runs inside :func:`ganforge.distributed.local_only`:
+        torchmetrics metrics (and any sync code that consults
+        :func:`ganforge.distributed.distributed_available`) compute locally instead of
+        waiting for ranks that never come; read data from ``datamodule`` directly, not
+        through a distributed sampler.
         """
         return {}
 
