@@ -158,7 +158,7 @@ def attach_diffaugment(module: nn.Module, cfg: Any) -> DiffAugment | None:
             raise GanforgeError("model.ada_target is set but model.diffaugment is empty; expected e.g. "
                                 "model.diffaugment=color,translation,cutout")
         return None
-    if ada_target is not None and not getattr(module, "reports_real_logits", False):
+    if ada_target is not None and not module.reports_real_logits:
         raise GanforgeError(f"model.ada_target: the adaptive probability needs D(real) from the training step; "
                             f"model '{m.name}' does not report it (supported: stylegan2); use model.augment_p instead")
     p = float(m.get("augment_p", 1.0) if m.get("augment_p", None) is not None else 1.0)

@@ -13,6 +13,7 @@ from ganforge_images.data.unpaired import UnpairedImageDataModule
 from ganforge_images.evaluation import evaluate_images
 from ganforge_images.export import export_images
 from ganforge_images.models import MODELS
+from ganforge_images.models.base import check_image_model
 
 # which data module a model's ``data_kind`` trains on
 DATAMODULES = {"images": ImageDataModule, "paired": PairedImageDataModule, "unpaired": UnpairedImageDataModule}
@@ -30,8 +31,11 @@ class ImagesDomain(DomainPlugin):
 
     def build_datamodule(self, cfg: Any):
         """In-memory data from ``cfg.data``: images (labelled or not), aligned pairs, or two domains."""
-        kind = getattr(self.model_class(cfg.model.name), "data_kind", "images")
-        return DATAMODULES[kind](cfg.data)
+        return DATAMODULES[self.model_class(cfg.model.name).data_kind](cfg.data)
+
+    def model_class(self, name: str) -> type:
+        """The image model class for ``name``, checked once: an ImageModel with a known ``data_kind``."""
+        return check_image_model(name, super().model_class(name))
 
     def build_module(self, cfg: Any, spec: Mapping[str, Any]):
         """The model for ``cfg.model.name``, with DiffAugment in front of its discriminator when
@@ -81,7 +85,6 @@ class ImagesDomain(DomainPlugin):
     def sample_to_files(self, module: Any, n: int, out_dir: Path, options: Mapping[str, Any]) -> list[Path]:
         """Samples of ``module`` as PNG files; translation models translate ``input=DIR``."""
         self.check_sample_options(options, module)
-        writer = getattr(module, "sample_to_files", None)
-        if writer is not None:
-            return writer(n, Path(out_dir), dict(options))
+        if module.writes_own_samples:
+            return module.sample_to_files(n, Path(out_dir), dict(options))
         return export_images(module.sample(n, **dict(options)), Path(out_dir), "sample", individual=True)

@@ -179,7 +179,7 @@ class ImageEvaluator:
     # ------------------------------------------------------------------ evaluation per model kind
     def evaluate(self, module: Any) -> dict[str, float]:
         """All metrics for ``module`` (keys as in the module docstring)."""
-        kind = getattr(module, "data_kind", "images")
+        kind = module.data_kind
         if kind == "paired":
             return self.evaluate_paired(module)
         if kind == "unpaired":
@@ -194,11 +194,10 @@ class ImageEvaluator:
         n = int(self.mcfg["n_samples"])
         metrics = self.generation("images", domain, n)
         out = metrics(lambda k: module.sample(k).cpu())
-        sample_labels = getattr(module, "sample_labels", None)
         net = metrics.net
-        if sample_labels is not None and net.num_classes == getattr(module, "num_classes", None):
+        if module.conditional and net.num_classes == module.num_classes:
             correct, done, batch = 0, 0, int(self.mcfg["batch_size"])
-            labels = sample_labels(n).cpu()
+            labels = module.sample_labels(n).cpu()
             while done < n:
                 want = labels[done : done + batch]
                 images = module.sample(len(want), label=want.tolist()).cpu()

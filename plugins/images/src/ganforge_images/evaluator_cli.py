@@ -61,7 +61,7 @@ def prepare_classifiers(overrides: list[str]) -> list[dict]:
             f"metrics.feature_net={mcfg['feature_net']}: nothing to train (only the default 'classifier' "
             "without metrics.classifier_path is trained by ganforge)"
         )
-    kind = getattr(plugin.model_class(cfg.model.name), "data_kind", "images")
+    kind = plugin.model_class(cfg.model.name).data_kind
     evaluator = ImageEvaluator(datamodule, mcfg, retrain=retrain)
     results = []
     for role, domain in evaluator.reference_domains(kind).items():

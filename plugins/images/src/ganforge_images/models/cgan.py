@@ -15,13 +15,13 @@ from typing import Any, Mapping
 import torch
 from torch import nn
 
-from ganforge import AdversarialModule
 from ganforge.errors import GanforgeError
+from ganforge_images.models.base import ImageModel
 from ganforge_images.models.labels import cycle_labels, parse_labels
 from ganforge_images.nets.conditional import ConditionalGenerator, ProjectionDiscriminator
 
 
-class CGAN(AdversarialModule):
+class CGAN(ImageModel):
     """Conditional GAN over labelled images (batches ``(images, labels)``).
 
     Config (``model``): ``latent_dim``, ``embed_dim``, ``g_width``, ``d_width``, ``loss``
@@ -29,6 +29,7 @@ class CGAN(AdversarialModule):
     """
 
     data_kind = "images"
+    conditional = True
     SAMPLE_OPTIONS = ("label",)
 
     def __init__(self, cfg: Any, spec: Mapping[str, Any]):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ganforge import AdversarialModule
+from ganforge_images.models.base import ImageModel
 from ganforge_images.nets.dcgan import DCGANDiscriminator, DCGANGenerator
 
 
-class DCGAN(AdversarialModule):
+class DCGAN(ImageModel):
     """Transposed-conv generator + conv discriminator, sizes from ``data.size``.
 
     Config (``model``): ``latent_dim``, ``g_width``, ``d_width``, ``d_norm``, ``loss``,

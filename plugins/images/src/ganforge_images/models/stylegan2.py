@@ -29,9 +29,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganforge import EMA, AdversarialModule, r1_penalty
+from ganforge import EMA, r1_penalty
 from ganforge.errors import GanforgeError
 from ganforge_images.export import save_grid, save_individual
+from ganforge_images.models.base import ImageModel
 from ganforge_images.nets.stylegan2 import NOISE_MODES, StyleGAN2Discriminator, StyleGAN2Generator
 
 # channel_base/channel_max when the config says "auto": config F from 128 px up; the CPU profile below
@@ -65,7 +66,7 @@ def _parse_grid(value: Any) -> tuple[int, int]:
     return int(parts[0]), int(parts[1])
 
 
-class StyleGAN2(AdversarialModule):
+class StyleGAN2(ImageModel):
     """StyleGAN2 generator/discriminator with lazy R1 and path-length regularisation (see module docstring).
 
     Config (``model``): ``latent_dim`` (z, 512), ``w_dim`` (512), ``mapping_layers`` (8),
@@ -77,6 +78,7 @@ class StyleGAN2(AdversarialModule):
 
     data_kind = "images"
     reports_real_logits = True  # lets model.ada_target adapt the augmentation probability
+    writes_own_samples = True  # mixing sheets and interpolation rows
     SAMPLE_OPTIONS = ("truncation", "mixing", "styles", "interpolate", "noise")
 
     def __init__(self, cfg: Any, spec: Mapping[str, Any]):

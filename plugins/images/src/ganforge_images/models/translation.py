@@ -16,10 +16,10 @@ import torch
 from torch import nn
 from torchvision.utils import save_image
 
-from ganforge import AdversarialModule
 from ganforge.errors import GanforgeError, choices_error
 from ganforge_images.data.folder import from_model_range, list_images, read_image, to_model_range
 from ganforge_images.export import save_individual
+from ganforge_images.models.base import ImageModel
 
 
 def match_channels(images: torch.Tensor, channels: int) -> torch.Tensor:
@@ -59,7 +59,7 @@ def read_input_folder(folder: Any, channels: int, limit: int) -> list[tuple[str,
     return out
 
 
-class TranslationModel(AdversarialModule):
+class TranslationModel(ImageModel):
     """Base of image-to-image models. Subclasses build networks, call :meth:`register_previews`,
     and implement :meth:`translator` and :meth:`preview_sheet`.
 
@@ -69,6 +69,7 @@ class TranslationModel(AdversarialModule):
 
     DIRECTIONS: Sequence[str] = ("AtoB",)
     SAMPLE_OPTIONS: Sequence[str] = ("input",)
+    writes_own_samples = True  # translations of input=DIR, captioned sheets
 
     def __init__(self, cfg: Any, spec: Mapping[str, Any]):
         super().__init__(cfg, spec)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ganforge import AdversarialModule
 from ganforge.errors import GanforgeError
+from ganforge_images.models.base import ImageModel
 from ganforge_images.nets.wgan import UpsamplingGenerator, WGANCritic
 
 
-class WGANGP(AdversarialModule):
+class WGANGP(ImageModel):
     """Upsampling generator + BatchNorm-free critic, for any ``data.size`` of the form ``start * 2**n``
     (28 for MNIST as in the paper, 32, 64 ...).
 
