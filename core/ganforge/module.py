@@ -16,18 +16,19 @@ Manual optimization, so that a model controls exactly which network steps when:
 Subclasses set ``self.generator`` and ``self.discriminator`` in ``__init__`` (after
 ``super().__init__``) and implement :meth:`generate`; everything else has defaults
 suited to unconditional GANs over continuous tensors.
+
+Around it: :mod:`ganforge.step_logs` (``record``/``log_now``/``pop_logs``, a base of the
+module), :mod:`ganforge.optimizers` (``optim.name`` choices) and :mod:`ganforge.rng`
+(RNG states in checkpoints).
 """
 
 from __future__ import annotations
 
 import contextlib
-import random
-from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import lightning.pytorch as pl
-import numpy as np
 import torch
 from omegaconf import DictConfig, OmegaConf
 from torch import nn
@@ -35,16 +36,14 @@ from torch import nn
 from ganforge.ema import EMA
 from ganforge.errors import GanforgeError, choices_error
 from ganforge.losses import get_loss
+from ganforge.optimizers import OPTIMIZERS, make_optimizer
 from ganforge.penalties import gradient_penalty, r1_penalty
 from ganforge.phases import PhaseSchedule
+from ganforge.rng import capture_rng, restore_rng
+from ganforge.step_logs import StepLogs, _attached
 
-OPTIMIZERS = {
-    "adam": torch.optim.Adam,
-    "adamw": torch.optim.AdamW,
-    "rmsprop": torch.optim.RMSprop,
-    "sgd": torch.optim.SGD,
-}
-
+# importable from here as before the split (tests and tools use ganforge.module's names)
+__all__ = ["AdversarialModule", "OPTIMIZERS", "capture_rng", "restore_rng"]
 
 def _cfg_get(node: Any, key: str, default: Any = None) -> Any:
     if node is None:
@@ -53,7 +52,7 @@ def _cfg_get(node: Any, key: str, default: Any = None) -> Any:
     return default if value is None else value
 
 
-class AdversarialModule(pl.LightningModule):
+class AdversarialModule(StepLogs, pl.LightningModule):
     """Base LightningModule for ganforge models (see the module docstring).
 
     Args:
@@ -90,8 +89,7 @@ class AdversarialModule(pl.LightningModule):
         self._keep_fake = False
         self._kept_fake: torch.Tensor | None = None
         self._reuse_fake: bool | None = None
-        self._pending_logs: dict[str, list[torch.Tensor]] = defaultdict(list)
-        self.last_logs: dict[str, float] = {}
+        self.init_step_logs()
         self._stop_requested = False
         self.stop_reason = ""
 
@@ -211,16 +209,7 @@ class AdversarialModule(pl.LightningModule):
         fused = _cfg_get(o, "fused", "auto")
 
         def make(params, lr, wd):
-            params = list(params)
-            kwargs = {"lr": float(lr), "weight_decay": float(wd)}
-            if name in ("adam", "adamw"):
-                kwargs["betas"] = betas
-                # one fused kernel per step instead of one per tensor: launch overhead
-                # dominates small networks (SeqGAN's D, NetGAN) on a GPU
-                on_cuda = bool(params) and all(p.is_cuda for p in params)
-                if fused is True or (fused == "auto" and on_cuda):
-                    kwargs["fused"] = True
-            return OPTIMIZERS[name](params, **kwargs)
+            return make_optimizer(name, params, lr=lr, weight_decay=wd, betas=betas, fused=fused)
 
         opts = [make(self.generator_parameters(), _cfg_get(o, "lr_g", 2e-4), _cfg_get(o, "weight_decay_g", 0.0))]
         if self.discriminator is not None:
@@ -393,30 +382,6 @@ class AdversarialModule(pl.LightningModule):
         units = self.phase_handler(phase.kind)(batch, batch_idx)
         self.phases.advance(int(units or 0))
 
-    # ------------------------------------------------------------------ logging
-    def record(self, logs: Mapping[str, Any]) -> None:
-        """Accumulate scalar values to log (averaged over the logging interval)."""
-        for key, value in logs.items():
-            t = value.detach() if isinstance(value, torch.Tensor) else torch.tensor(float(value))
-            self._pending_logs[key].append(t.float().reshape(()))
-
-    def log_now(self, values: Mapping[str, float]) -> None:
-        """Send values to every logger right away at the current generator step (not
-        averaged like :meth:`record`); for periodic checks such as a validation score."""
-        values = {k: float(v) for k, v in values.items()}
-        self.last_logs.update(values)
-        if _attached(self):
-            for logger in self.trainer.loggers:
-                logger.log_metrics(values, step=self.g_step)
-
-    def pop_logs(self) -> dict[str, float]:
-        """Mean of the values recorded since the last call, as floats."""
-        out = {k: torch.stack(v).mean().item() for k, v in self._pending_logs.items() if v}
-        self._pending_logs.clear()
-        if out:
-            self.last_logs.update(out)
-        return out
-
     # ------------------------------------------------------------------ sampling
     @torch.no_grad()
     def sample(self, n: int, **options: Any) -> Any:
@@ -451,35 +416,3 @@ class AdversarialModule(pl.LightningModule):
         self.phases.load_state_dict(state["phases"])
         if _attached(self) and state.get("rng"):
             restore_rng(state["rng"])
-
-
-def _attached(module: pl.LightningModule) -> bool:
-    try:
-        return module.trainer is not None
-    except RuntimeError:  # Lightning raises when no Trainer is attached (e.g. gan-sample)
-        return False
-
-
-def capture_rng() -> dict:
-    """RNG states of python, numpy and torch (CPU and CUDA), for exact resumption."""
-    # numpy's state is stored as plain values + a tensor so checkpoints load with
-    # torch.load(weights_only=True), which Lightning uses when resuming
-    name, keys, pos, has_gauss, cached = np.random.get_state()
-    state = {
-        "python": random.getstate(),
-        "numpy": [str(name), torch.from_numpy(keys.astype(np.int64)), int(pos), int(has_gauss), float(cached)],
-        "torch": torch.get_rng_state(),
-    }
-    if torch.cuda.is_available() and torch.cuda.is_initialized():
-        state["cuda"] = torch.cuda.get_rng_state_all()
-    return state
-
-
-def restore_rng(state: Mapping[str, Any]) -> None:
-    """Inverse of :func:`capture_rng`."""
-    random.setstate(state["python"])
-    name, keys, pos, has_gauss, cached = state["numpy"]
-    np.random.set_state((name, keys.numpy().astype(np.uint32), pos, has_gauss, cached))
-    torch.set_rng_state(state["torch"])
-    if "cuda" in state and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state["cuda"])
