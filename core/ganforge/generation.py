@@ -83,8 +83,8 @@ def latent_override(module: Any, make: Callable[[Callable[[int], torch.Tensor], 
     if not calls[0]:
         model = module.cfg.model.name if hasattr(module, "cfg") else type(module).__name__
         raise GanforgeError(
-            f"{option}: model '{model}' has no continuous latent to work on (it does not draw one through "
-            "sample_noise); models with one: dcgan, wgan-gp, cgan, stylegan2, wavegan, specgan"
+            f"{option}: model '{model}' has no continuous latent per sample to work on (its samples are not drawn "
+            "from one latent through sample_noise); models with one: dcgan, wgan-gp, cgan, stylegan2, wavegan, specgan"
         )
 
 
