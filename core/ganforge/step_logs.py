@@ -6,12 +6,15 @@ reach the loggers at the generator step (``g_step``), the x-axis of every ganfor
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
 import lightning.pytorch as pl
 import torch
+
+log = logging.getLogger("ganforge")
 
 
 class StepLogs:
@@ -32,14 +35,19 @@ class StepLogs:
             t = value.detach() if isinstance(value, torch.Tensor) else torch.tensor(float(value))
             self._pending_logs[key].append(t.float().reshape(()))
 
-    def log_now(self, values: Mapping[str, float]) -> None:
+    def log_now(self, values: Mapping[str, float], describe: str | None = None) -> None:
         """Send values to every logger right away at the current generator step (not
-        averaged like :meth:`record`); for periodic checks such as a validation score."""
+        averaged like :meth:`record`); for periodic checks such as a validation score.
+
+        ``describe`` (e.g. ``"mle epoch 3"``) also prints ``describe: key=value ...`` to
+        the console log, for checks a user follows while the run goes on."""
         values = {k: float(v) for k, v in values.items()}
         self.last_logs.update(values)
         if _attached(self):
             for logger in self.trainer.loggers:
                 logger.log_metrics(values, step=self.g_step)
+        if describe is not None:
+            log.info("%s: %s", describe, " ".join(f"{k}={v:.4f}" for k, v in sorted(values.items())))
 
     def pop_logs(self) -> dict[str, float]:
         """Mean of the values recorded since the last call, as floats."""

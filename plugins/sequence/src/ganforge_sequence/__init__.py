@@ -14,6 +14,8 @@ visible to every domain through Hydra's search path)
     ``seq_len``, ``start_token`` and ``tokenizer`` (see below). Samples are
     :class:`~ganforge_sequence.models.SequenceSamples` (``tokens``, ``tokenizer``, ``spec``;
     ``texts()`` decodes). Phase kinds: ``mle``, ``d_pretrain``, ``adversarial``.
+    Both build on :class:`~ganforge_sequence.models.SequenceModel` (generator, ``mle``
+    phase, sampling); ``MLEGenerator`` is it as is, ``SeqGAN`` adds the discriminator.
 Networks
     :class:`~ganforge_sequence.generator.LSTMGenerator` (a ``ganforge.policy_gradient.TokenPolicy``),
     :class:`~ganforge_sequence.discriminator.CNNDiscriminator`, :class:`~ganforge_sequence.discriminator.Highway`.
@@ -53,7 +55,7 @@ from .datamodules import OracleDataModule, PoetryDataModule, SequenceDataModule
 from .discriminator import PAPER_FILTER_SIZES, PAPER_NUM_FILTERS, CNNDiscriminator, Highway
 from .domain import OracleDomain, PoetryDomain, SequenceDomain
 from .generator import LSTMGenerator
-from .models import MODELS, MLEGenerator, SeqGAN, SequenceSamples
+from .models import MODELS, MLEGenerator, SeqGAN, SequenceModel, SequenceSamples
 from .oracle import PAPER_NLL_ORACLE, build_oracle, nll_oracle, nll_test, oracle_samples
 from .poetry import embedded_poems_path, format_poem, read_poems, split_poems, write_texts
 from .tokenizer import CharTokenizer, IntegerTokenizer, register_tokenizer, tokenizer_from_spec
@@ -62,7 +64,7 @@ __all__ = [
     "CNNDiscriminator", "CharTokenizer", "Highway", "IntegerTokenizer", "LSTMGenerator", "MLEGenerator", "MODELS",
     "OracleDataModule", "OracleDomain", "PAPER_FILTER_SIZES", "PAPER_NLL_ORACLE", "PAPER_NUM_FILTERS",
     "PoetryDataModule", "PoetryDomain", "ReferenceIndex", "SeqGAN", "SequenceDataModule", "SequenceDomain",
-    "SequenceSamples", "bleu", "build_oracle", "embedded_poems_path", "format_poem", "nll_oracle", "nll_test",
+    "SequenceModel", "SequenceSamples", "bleu", "build_oracle", "embedded_poems_path", "format_poem", "nll_oracle", "nll_test",
     "oracle_samples", "read_poems", "register_tokenizer", "self_bleu", "split_poems", "tokenizer_from_spec",
     "write_texts",
 ]
