@@ -6,12 +6,10 @@ across ranks during an evaluation would wait for ranks that never answer, so it 
 :func:`distributed_available`, which is false inside :func:`local_only`.
 
 The one such code in ganforge's domains is torchmetrics: ``Metric.compute`` gathers the
-metric states of every rank when its ``distributed_available_fn`` says so, and plugins
-construct their metrics without passing one. :func:`use_for_torchmetrics` therefore makes
-:func:`distributed_available` torchmetrics' default check (a metric built with its own
-``distributed_available_fn`` keeps it; plugin code may also pass
-``distributed_available_fn=ganforge.distributed.distributed_available`` explicitly).
-``torch.distributed`` itself is left alone: Lightning and the strategy still see the
+metric states of every rank when its ``distributed_available_fn`` says so. Plugins pass
+``distributed_available_fn=ganforge.distributed.distributed_available`` to every metric
+they build (the images and audio plugins do); torchmetrics' own default is left alone, as
+is ``torch.distributed``: Lightning and the strategy still see the
 real process group during an evaluation.
 """
 
@@ -43,17 +41,3 @@ def local_only() -> Iterator[None]:
         yield
     finally:
         _LOCAL_ONLY.reset(token)
-
-
-def use_for_torchmetrics() -> None:
-    """Make :func:`distributed_available` the check torchmetrics metrics record when
-    constructed without a ``distributed_available_fn`` (idempotent; no-op without
-    torchmetrics). Outside :func:`local_only` it answers as torchmetrics' own check."""
-    try:
-        import torchmetrics.metric as tm_metric
-    except ImportError:  # torchmetrics is a core dependency; a stripped install still trains
-        return
-    tm_metric.jit_distributed_available = distributed_available
-
-
-use_for_torchmetrics()

@@ -25,6 +25,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 from torchmetrics.classification import MulticlassAccuracy
 
+from ganforge.distributed import distributed_available
 from ganforge.errors import GanforgeError
 from ganforge_audio.audio_io import AudioFolder, resample
 
@@ -136,7 +137,8 @@ class _ClassifierTask(pl.LightningModule):
     def __init__(self, model: AudioClassifier, lr: float, max_shift: int):
         super().__init__()
         self.model, self.lr, self.max_shift = model, lr, max_shift
-        self.val_acc = MulticlassAccuracy(num_classes=len(model.class_names), average="micro")
+        self.val_acc = MulticlassAccuracy(num_classes=len(model.class_names), average="micro",
+                                          distributed_available_fn=distributed_available)
 
     def _augment(self, log_mel: torch.Tensor) -> torch.Tensor:
         b, _, _, frames = log_mel.shape

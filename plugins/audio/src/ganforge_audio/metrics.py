@@ -8,7 +8,11 @@ import torch
 from torch import nn
 from torchmetrics.image.inception import InceptionScore
 
+from ganforge.distributed import distributed_available
 from ganforge_audio.classifier import AudioClassifier
+
+#: metrics compute on this rank's data during rank 0's evaluation (see ganforge.distributed)
+LOCAL = {"distributed_available_fn": distributed_available}
 
 
 class _PreparedLogits(nn.Module):
@@ -37,7 +41,7 @@ def inception_score(
     with warnings.catch_warnings():
         # "will save all extracted features": a few hundred logits here, not images.
         warnings.filterwarnings("ignore", message=".*save all extracted features.*")
-        metric = InceptionScore(feature=_PreparedLogits(classifier, sample_rate), splits=splits)
+        metric = InceptionScore(feature=_PreparedLogits(classifier, sample_rate), splits=splits, **LOCAL)
     for chunk in waves.float().split(batch_size):
         metric.update(chunk)
     mean, std = metric.compute()

@@ -78,5 +78,5 @@ class RowsDataModule(DataSpecMixin, pl.LightningDataModule):
 
     def train_dataloader(self) -> DataLoader:
         """Shuffled batches of standardised rows."""
-        batch = min(int(self.data_cfg.get("batch_size", 256)), len(self.rows))
+        batch = min(int(self.data_cfg["batch_size"]), len(self.rows))
         return DataLoader(TensorDataset(self.rows), batch_size=batch, shuffle=True, drop_last=True)

@@ -12,6 +12,7 @@ from ganforge.report import Figure, Link, ReportSection, SampleStep, default_rep
 from ganforge_points.data import RowsDataModule
 from ganforge_points.export import export_rows
 from ganforge_points.model import MLPGAN
+from ganforge_points.schemas import SCHEMAS
 
 MODELS = {"mlp": MLPGAN}
 
@@ -29,6 +30,10 @@ class PointsDomain(DomainPlugin):
     def build_datamodule(self, cfg: Any) -> RowsDataModule:
         """Rows from ``cfg.data.path`` (``null``: the embedded default)."""
         return RowsDataModule(cfg.data)
+
+    def config_schemas(self, model: str | None) -> dict:
+        """Types and ranges of this domain's ``data`` and ``model`` keys (checked by ``gan-run``)."""
+        return SCHEMAS
 
     def export_samples(self, samples: Any, out_dir: Path, stem: str, individual: bool = False) -> list[Path]:
         """One CSV of all rows (a row is one sample, so ``individual`` writes the same file)."""

@@ -21,6 +21,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 from torchmetrics.classification import MulticlassAccuracy
 
+from ganforge.distributed import distributed_available
 from ganforge.errors import GanforgeError, choices_error
 from ganforge_images.metrics.features import FeatureNet
 
@@ -116,7 +117,8 @@ class ClassifierTraining(pl.LightningModule):
     def __init__(self, model: ReferenceClassifier, lr: float = 1e-3) -> None:
         super().__init__()
         self.model, self.lr = model, lr
-        self.val_accuracy = MulticlassAccuracy(num_classes=model.config.num_classes, average="micro")
+        self.val_accuracy = MulticlassAccuracy(num_classes=model.config.num_classes, average="micro",
+                                               distributed_available_fn=distributed_available)
 
     def training_step(self, batch, batch_idx):
         images, labels = batch

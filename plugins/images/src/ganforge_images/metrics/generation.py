@@ -18,8 +18,12 @@ from torchmetrics.image.fid import FrechetInceptionDistance
 from torchmetrics.image.inception import InceptionScore
 from torchmetrics.image.kid import KernelInceptionDistance
 
+from ganforge.distributed import distributed_available
 from ganforge.errors import GanforgeError
 from ganforge_images.metrics.features import FeatureHead, FeatureNet
+
+#: metrics compute on this rank's data during rank 0's evaluation (see ganforge.distributed)
+LOCAL = {"distributed_available_fn": distributed_available}
 
 
 def metric_key(metric: str, net: str, n: int, split: str | None = None) -> str:
@@ -67,17 +71,18 @@ class GenerationMetrics:
         self.net, self.split, self.n_samples, self.batch_size = feature_net, split, int(n_samples), batch_size
         self.compute_is = compute_is and feature_net.num_classes is not None
         self.compute_kid = compute_kid
-        self.fid = FrechetInceptionDistance(feature=FeatureHead(feature_net), reset_real_features=False)
+        self.fid = FrechetInceptionDistance(feature=FeatureHead(feature_net), reset_real_features=False, **LOCAL)
         # (torchmetrics accumulates and computes FID in float64 already; set_dtype would also cast the net)
         subset = max(2, min(kid_subset_size, len(real_images), self.n_samples))
         with warnings.catch_warnings():
             # "will save all extracted features in buffer": ours are a few hundred floats per image
             warnings.filterwarnings("ignore", message=".*will save all extracted features.*")
             self.kid = KernelInceptionDistance(
-                feature=FeatureHead(feature_net), subsets=kid_subsets, subset_size=subset, reset_real_features=False
+                feature=FeatureHead(feature_net), subsets=kid_subsets, subset_size=subset, reset_real_features=False,
+                **LOCAL,
             )
             self.inception_score = (
-                InceptionScore(feature=FeatureHead(feature_net, "logits"), splits=is_splits)
+                InceptionScore(feature=FeatureHead(feature_net, "logits"), splits=is_splits, **LOCAL)
                 if self.compute_is
                 else None
             )

@@ -10,15 +10,19 @@ import torch
 from torchmetrics.image import StructuralSimilarityIndexMeasure
 from torchmetrics.regression import MeanAbsoluteError
 
+from ganforge.distributed import distributed_available
 from ganforge.errors import GanforgeError
+
+#: metrics compute on this rank's data during rank 0's evaluation (see ganforge.distributed)
+LOCAL = {"distributed_available_fn": distributed_available}
 
 
 class PairedMetrics:
     """Accumulates L1 and SSIM over batches of ``(prediction, target)`` in ``[-1, 1]``."""
 
     def __init__(self) -> None:
-        self.l1 = MeanAbsoluteError()
-        self.ssim = StructuralSimilarityIndexMeasure(data_range=1.0)
+        self.l1 = MeanAbsoluteError(**LOCAL)
+        self.ssim = StructuralSimilarityIndexMeasure(data_range=1.0, **LOCAL)
         self.count = 0
 
     def update(self, prediction: torch.Tensor, target: torch.Tensor) -> None:
