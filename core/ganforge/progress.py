@@ -34,20 +34,9 @@ def track(items: Iterable[T], description: str, total: int | None = None, min_it
     if total is not None and total < min_items:
         yield from items
         return
-    from rich.console import Console
     from rich.errors import LiveError
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
 
-    # stderr: stdout carries result lines that scripts read
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        TextColumn("ETA"), TimeRemainingColumn(), console=Console(stderr=True), transient=False)
+    progress = progress_bar()
     try:
         progress.start()
     except LiveError:
@@ -61,3 +50,20 @@ def track(items: Iterable[T], description: str, total: int | None = None, min_it
             progress.advance(task)
     finally:
         progress.stop()
+
+
+def progress_bar():
+    """The rich bar ganforge shows for long work: description, bar, count, elapsed, ETA, on
+    stderr (stdout carries result lines that scripts read). Start it with ``.start()``."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    TextColumn("ETA"), TimeRemainingColumn(), console=Console(stderr=True), transient=False)

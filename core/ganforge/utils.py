@@ -119,3 +119,20 @@ def on_period(step: int, period: int | None) -> bool:
     """True at every ``period``-th generator step (never at step 0; ``period`` 0 or None: never).
     The one cadence rule for logging, samples, evaluation, checkpoints, reports and trackers."""
     return bool(period) and period > 0 and step > 0 and step % period == 0
+
+
+def decode_text(raw: bytes, where: str, expected: str) -> str:
+    """``raw`` as UTF-8 text (a byte-order mark dropped); a one-line :class:`GanforgeError`
+    ``"<where>: line N is not valid UTF-8; expected <expected>"`` (or ``holds a NUL byte``)
+    for bytes that are not text, so a binary file never turns into silent garbage."""
+    from ganforge.errors import GanforgeError
+
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise GanforgeError(f"{where}: line {line} is not valid UTF-8; expected {expected}") from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise GanforgeError(f"{where}: line {line} holds a NUL byte (a binary file?); expected {expected}")
+    return text

@@ -30,6 +30,7 @@ from pathlib import Path
 import rdkit
 
 from ganforge.errors import GanforgeError, choices_error
+from ganforge.utils import decode_text
 
 from .chem import canonical
 from .tokenizer import SmilesTokenizationError, tokenize
@@ -81,15 +82,7 @@ def _open_text(path: Path, key: str) -> io.TextIOBase:
             raw = gzip.decompress(raw)
         except (OSError, EOFError, zlib.error) as exc:
             raise GanforgeError(f"{key}={path}: not a readable gzip file ({exc}); expected SMILES text, optionally gzipped") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise GanforgeError(f"{key}={path}: line {line} is not valid UTF-8; expected a text file of SMILES") from None
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        raise GanforgeError(f"{key}={path}: line {line} holds a NUL byte; expected a text file of SMILES, not binary data")
-    return io.StringIO(text)
+    return io.StringIO(decode_text(raw, f"{key}={path}", "a text file of SMILES (one per line, or a CSV SMILES column)"))
 
 
 def _fields(path: Path, key: str, limit: int | None = None) -> list[str]:

@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 
 from ganforge.errors import GanforgeError, choices_error
+from ganforge.utils import decode_text
 
 log = logging.getLogger("ganforge_sequence")
 
@@ -26,15 +27,7 @@ def embedded_poems_path() -> Path:
 
 def _read_lines(file: Path) -> list[str]:
     """Non-empty lines of ``file`` with all whitespace removed (characters may be space-separated)."""
-    raw = file.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise GanforgeError(f"data.path: {file} line {line} is not valid UTF-8; expected {EXPECTED}") from None
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        raise GanforgeError(f"data.path: {file} line {line} holds a NUL byte (a binary file?); expected {EXPECTED}")
+    text = decode_text(file.read_bytes(), f"data.path: {file}", EXPECTED)
     poems = []
     for line in text.splitlines():
         poem = "".join(line.split())

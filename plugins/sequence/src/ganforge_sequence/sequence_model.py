@@ -21,6 +21,7 @@ from ganforge.errors import GanforgeError
 from ganforge.utils import seeded
 
 from .generator import LSTMGenerator
+from .sample_stats import generator_statistics
 from .tokenizer import tokenizer_from_spec
 
 
@@ -136,7 +137,8 @@ class SequenceModel(AdversarialModule):
         gen.eval()
         try:
             with seeded(int(self.cfg.get("seed", 0)) + 7919, self.device):
-                return dm.final_metrics(gen, n) if final else dm.progress_metrics(gen, n)
+                out = dm.final_metrics(gen, n) if final else dm.progress_metrics(gen, n)
+                return {**out, **generator_statistics(gen)}  # mode collapse shows in every phase's curves
         finally:
             gen.train(was_training)
 

@@ -167,21 +167,11 @@ class ClassifierProgress(pl.Callback):
 
     def on_train_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         """Open the bar (not while another live display, e.g. gan-run's own bar, is showing)."""
-        from rich.console import Console
         from rich.errors import LiveError
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
 
-        # on stderr: stdout carries the evaluator's result lines, which scripts read
-        progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                            TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), transient=False,
-                            console=Console(stderr=True))
+        from ganforge.progress import progress_bar
+
+        progress = progress_bar()  # on stderr: stdout carries the evaluator's result lines
         try:
             progress.start()
         except LiveError:
