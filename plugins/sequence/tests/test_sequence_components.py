@@ -166,7 +166,7 @@ def test_read_poems_file_folder_and_errors(tmp_path):
         read_poems(tmp_path / "missing")
     bad = tmp_path / "bad.txt"
     bad.write_bytes("好\n".encode() + b"\xff\xfe\n")
-    with pytest.raises(GanforgeError, match=r"bad.txt line 2 is not valid UTF-8"):
+    with pytest.raises(GanforgeError, match=r"bad.txt: line 2 is not valid UTF-8"):
         read_poems(bad)
     (tmp_path / "empty").mkdir()
     with pytest.raises(GanforgeError, match="has no .txt file"):
