@@ -297,6 +297,23 @@ def gpu_row(args, work: Path) -> None:
                                         "part": part, "markdown": md}, md)
 
 
+def part_table(res: dict) -> list[str]:
+    """The markdown table of one part: a row per arm (steps, speed, sizes, FID curve, final
+    FID/KID/IS) and the real-data floor."""
+    nan = float("nan")
+    lines = ["| arm | G steps | steps/s | params G / D | FID curve (train s: FID) | final FID | KID | IS |",
+             "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |"]
+    for arm, r in res["arms"].items():
+        curve = ", ".join(f"{c['train_s']:.0f}: {c['fid']:.1f}" for c in r["curve"])
+        f = r["final"]
+        lines.append(f"| {arm} | {r['g_steps']} | {r['steps_per_s']:.2f} | {r['params']['G'] / 1e6:.2f}M / "
+                     f"{r['params']['D'] / 1e6:.2f}M | {curve} | {f.get('fid', nan):.1f} | {f.get('kid', nan):.3f} | "
+                     f"{f.get('is', nan):.2f} |")
+    fl = res["floor_real_vs_test"]
+    lines.append(f"| real training images (floor) | - | - | - | - | {fl['fid']:.1f} | {fl['kid']:.3f} | {fl['is']:.2f} |\n")
+    return lines
+
+
 def write(parts: dict, args, argv: list[str], date: str | None = None) -> None:
     """bench/results/stylegan2.json and the docs/benchmarks.md section."""
     import torch
@@ -317,16 +334,8 @@ def write(parts: dict, args, argv: list[str], date: str | None = None) -> None:
              "batch 32, R1 gamma by ADA's heuristic (0.0002 * size^2 / batch); DCGAN: widths 32, batch 64.\n"]
     for part, res in parts.items():
         lines.append(f"### {part} ({res['budget_s']:.0f} s of training per arm)\n")
-        lines.append("| arm | G steps | steps/s | params G / D | FID curve (train s: FID) | final FID | KID | IS |")
-        lines.append("| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |")
-        for arm, r in res["arms"].items():
-            curve = ", ".join(f"{c['train_s']:.0f}: {c['fid']:.1f}" for c in r["curve"])
-            f = r["final"]
-            lines.append(f"| {arm} | {r['g_steps']} | {r['steps_per_s']:.2f} | {r['params']['G'] / 1e6:.2f}M / "
-                         f"{r['params']['D'] / 1e6:.2f}M | {curve} | {f.get('fid', float('nan')):.1f} | "
-                         f"{f.get('kid', float('nan')):.3f} | {f.get('is', float('nan')):.2f} |")
+        lines += part_table(res)
         fl = res["floor_real_vs_test"]
-        lines.append(f"| real training images (floor) | - | - | - | - | {fl['fid']:.1f} | {fl['kid']:.3f} | {fl['is']:.2f} |\n")
         if part == "mnist" and fl["fid"] > 30:
             lines.append(f"With {res['reference_classifier_val_accuracy'] or 0:.3f} held-out accuracy, this reference classifier puts "
                          f"real MNIST training images at classifier-FID {fl['fid']:.1f} from the test images (1,000 vs 1,000), so the "

@@ -14,6 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import write_results  # noqa: E402
+from stylegan2 import part_table  # noqa: E402
 
 mnist_log, fashion_log = sys.argv[1], sys.argv[2]
 log = open(mnist_log).read()
@@ -36,15 +37,8 @@ L.append("`python bench/stylegan2.py --parts mnist --no-write` and `python bench
          "the paper's 10k-image half-life; DCGAN: widths 32, batch 64.\n")
 r = mnist
 L.append(f"### MNIST 32x32, all 60,000 training images: {r['budget_s']:.0f} s (30 min) of training per arm -- the issue's protocol\n")
-L.append("| arm | G steps | steps/s | params G / D | FID curve (train s: FID) | final FID | KID | IS |")
-L.append("| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |")
-for arm, a in r["arms"].items():
-    curve = ", ".join(f"{c['train_s']:.0f}: {c['fid']:.1f}" for c in a["curve"])
-    f = a["final"]
-    L.append(f"| {arm} | {a['g_steps']} | {a['steps_per_s']:.2f} | {a['params']['G']/1e6:.2f}M / {a['params']['D']/1e6:.2f}M | "
-             f"{curve} | {f['fid']:.1f} | {f['kid']:.3f} | {f['is']:.2f} |")
+L += part_table(r)
 fl = r["floor_real_vs_test"]
-L.append(f"| real training images (floor) | - | - | - | - | {fl['fid']:.1f} | {fl['kid']:.3f} | {fl['is']:.2f} |\n")
 sg = r["arms"]["stylegan2"]["final"]["fid"]
 L.append(f"Target StyleGAN2 <= 30 classifier-FID after 30 min: **not met** ({sg:.1f}). At "
          f"{r['arms']['stylegan2']['steps_per_s']:.2f} G steps/s (one CPU thread shared with other jobs) StyleGAN2 saw "
