@@ -136,3 +136,22 @@ def decode_text(raw: bytes, where: str, expected: str) -> str:
         line = text[: text.index("\x00")].count("\n") + 1
         raise GanforgeError(f"{where}: line {line} holds a NUL byte (a binary file?); expected {expected}")
     return text
+
+
+def loader_worker_init(worker_id: int) -> None:
+    """``worker_init_fn`` for a plugin's DataLoader with ``num_workers > 0``.
+
+    A SIGTERM or Ctrl-C sent to the process group (a shell, SLURM, ``pkill -f``) also
+    reaches the loader workers; dying from it, they turn a clean interruption (last
+    checkpoint written, ``status: interrupted``) into ``DataLoader worker ... is killed
+    by signal`` and ``status: failed``. Workers therefore ignore both signals and leave
+    them to the training process, which shuts them down. Lightning's per-worker seeding
+    (what it installs when a loader has no ``worker_init_fn``) still runs.
+    """
+    import signal
+
+    from lightning.fabric.utilities.seed import pl_worker_init_function
+
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    pl_worker_init_function(worker_id)

@@ -169,3 +169,36 @@ def test_long_scans_show_a_progress_bar(tmp_path, monkeypatch, capsys):
     ImageDataModule(cfg(path=str(tmp_path))).setup("fit")
     err = capsys.readouterr().err
     assert "checking 3 images" in err and "3/3" in err
+
+
+def test_sigterm_to_the_process_group_with_loader_workers_is_a_clean_interruption(tmp_path):
+    """A SIGTERM to the whole group (shell, SLURM, pkill -f) also hits the loader workers:
+    they must leave it to gan-run, which checkpoints and records ``interrupted`` (exit 143)."""
+    import json
+    import os
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    for i in range(64):
+        write(tmp_path / "imgs" / f"{i:02d}.png", textured(i, 20, 20))
+    exe = shutil.which("gan-run", path=str(os.path.dirname(sys.executable))) or "gan-run"
+    run = tmp_path / "run"
+    proc = subprocess.Popen(
+        [exe, "domain=images", "model=dcgan", "debug=smoke", f"data.path={tmp_path / 'imgs'}", "data.num_workers=2",
+         "trainer.max_steps=100000", "run.checkpoint_every=5", "metrics.feature_net=none", "run.progress_bar=false",
+         f"hydra.run.dir={run}"],
+        env={**os.environ, "OMP_NUM_THREADS": "1"}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True,
+    )
+    deadline = time.time() + 240
+    while time.time() < deadline and not (run / "checkpoints" / "last.ckpt").exists():
+        time.sleep(0.5)
+    assert (run / "checkpoints" / "last.ckpt").exists(), "no checkpoint before the signal"
+    os.killpg(proc.pid, signal.SIGTERM)  # the whole group: gan-run and its loader workers
+    out, _ = proc.communicate(timeout=120)
+    status = json.loads((run / "status.json").read_text())
+    assert proc.returncode == 143, out[-2000:]
+    assert status["status"] == "interrupted" and "killed by signal" not in out

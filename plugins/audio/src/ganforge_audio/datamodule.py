@@ -16,6 +16,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from ganforge.errors import GanforgeError
 from ganforge.plugin import DataSpecMixin
+from ganforge.utils import loader_worker_init
 from ganforge_audio.audio_io import AUDIO_EXTENSIONS, AudioFolder, load_audio_folder
 from ganforge_audio.drums import default_drums_dir
 from ganforge_audio.spectrogram import SpectrogramCodec, dataset_moments
@@ -111,4 +112,5 @@ class AudioDataModule(DataSpecMixin, pl.LightningDataModule):
             WaveformDataset(self.folder, random_crop=_opt(self.data_cfg, "slicing", "first") == "random"),
             batch_size=min(batch_size, n), shuffle=True, drop_last=n > batch_size,
             num_workers=n_workers, persistent_workers=n_workers > 0,
+            worker_init_fn=loader_worker_init if n_workers > 0 else None,
         )

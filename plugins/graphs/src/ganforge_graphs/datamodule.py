@@ -20,6 +20,7 @@ from torch.utils.data import DataLoader, IterableDataset
 
 from ganforge.errors import GanforgeError, choices_error
 from ganforge.plugin import DataSpecMixin
+from ganforge.utils import loader_worker_init
 from ganforge_graphs.cell_model import directed_edge_lists
 from ganforge_graphs.loading import embedded_cora_ml_path, load_graph
 from ganforge_graphs.preprocessing import CleanGraph, clean_graph
@@ -137,4 +138,6 @@ class GraphDataModule(DataSpecMixin, pl.LightningDataModule):
             dataset: IterableDataset = WalkStream(walker, batch_size)
         else:
             dataset = EdgeStream(self.train_adjacency)
-        return DataLoader(dataset, batch_size=None, num_workers=int(self.data_cfg.get("num_workers", 0)))
+        n_workers = int(self.data_cfg.get("num_workers", 0))
+        return DataLoader(dataset, batch_size=None, num_workers=n_workers,
+                          worker_init_fn=loader_worker_init if n_workers > 0 else None)

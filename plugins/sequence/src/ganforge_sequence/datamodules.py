@@ -20,6 +20,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from ganforge.errors import GanforgeError
 from ganforge.plugin import DataSpecMixin
+from ganforge.utils import loader_worker_init
 
 from .bleu import ReferenceIndex, self_bleu
 from .generator import LSTMGenerator
@@ -78,6 +79,7 @@ class SequenceDataModule(DataSpecMixin, pl.LightningDataModule):
             shuffle=True,
             drop_last=n >= self.batch_size,
             num_workers=self.num_workers,
+            worker_init_fn=loader_worker_init if self.num_workers > 0 else None,
         )
 
     def positives(self, device: torch.device) -> Tensor:

@@ -19,6 +19,7 @@ from torch.utils.data import DataLoader, Dataset, TensorDataset
 
 from ganforge.errors import GanforgeError, choices_error
 from ganforge.plugin import DataSpecMixin
+from ganforge.utils import loader_worker_init
 from ganforge_images.data.embedded import load_digits
 from ganforge_images.data.folder import MIN_IMAGE_SIZE, load_folder, prepare_array, resize_center_crop, scan_folder
 from ganforge_images.data.mnist import checked_npz_images, find_idx_pair, load_idx_folder, load_npz
@@ -230,4 +231,5 @@ class ImageDataModule(DataSpecMixin, pl.LightningDataModule):
             drop_last=True,
             num_workers=n_workers,
             persistent_workers=n_workers > 0,
+            worker_init_fn=loader_worker_init if n_workers > 0 else None,
         )

@@ -23,6 +23,7 @@ from torch.utils.data import DataLoader, Dataset, TensorDataset
 
 from ganforge.errors import GanforgeError, choices_error
 from ganforge.plugin import DataSpecMixin
+from ganforge.utils import loader_worker_init
 from ganforge_images.data.embedded_translation import EMBEDDED_PAIRED, edges2digits
 from ganforge_images.data.folder import prepare_array, resize_center_crop
 from ganforge_images.data.streaming import (
@@ -192,4 +193,5 @@ class PairedImageDataModule(DataSpecMixin, pl.LightningDataModule):
             drop_last=True,
             num_workers=n_workers,
             persistent_workers=n_workers > 0,
+            worker_init_fn=loader_worker_init if n_workers > 0 else None,
         )

@@ -20,6 +20,7 @@ from torch.utils.data import DataLoader, Dataset, TensorDataset
 
 from ganforge.errors import GanforgeError
 from ganforge.plugin import DataSpecMixin
+from ganforge.utils import loader_worker_init
 from ganforge_images.data.embedded_translation import EMBEDDED_UNPAIRED, digits2boldink
 from ganforge_images.data.folder import list_images, load_folder, prepare_array, resize_center_crop, scan_folder
 from ganforge_images.data.streaming import (
@@ -212,4 +213,5 @@ class UnpairedImageDataModule(DataSpecMixin, pl.LightningDataModule):
             drop_last=True,
             num_workers=n_workers,
             persistent_workers=n_workers > 0,
+            worker_init_fn=loader_worker_init if n_workers > 0 else None,
         )
