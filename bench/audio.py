@@ -75,7 +75,7 @@ def run_wavegan(overrides: list[str], run_dir: Path, budget_s: float | None = No
     plugin = get_registry().get("audio")
     dm = plugin.build_datamodule(cfg)
     dm.setup("fit")
-    module = plugin.build_module(cfg, dm.spec())
+    module = plugin.make_module(cfg, dm.spec())
     timer = StepTimer(budget_s)
     trainer = make_trainer(cfg, run_dir, [timer], seed=0)
     trainer.fit(module, datamodule=dm)

@@ -403,7 +403,7 @@ def netgan_check_cost(args) -> None:
         ("fresh, sample_batch 512", ["model.eval_walks=fresh"]),
         ("fresh, sample_batch 8192 (before)", ["model.eval_walks=fresh", "model.sample_batch=8192"]),
     ):
-        module = plugin.build_module(compose_config([*base, *over]), dm.spec())
+        module = plugin.make_module(compose_config([*base, *over]), dm.spec())
         module.generator.eval()
         if not over:
             # A full window: eval_window x n_critic batches of critic walks. Walks of the training

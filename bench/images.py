@@ -102,7 +102,7 @@ def main() -> None:
             if datamodule is None:  # both models train on the same data module (read once)
                 datamodule = plugin.build_datamodule(cfg)
                 datamodule.setup("fit")
-            module = plugin.build_module(cfg, datamodule.spec())
+            module = plugin.make_module(cfg, datamodule.spec())
             timer = LoopTimer()
             trainer = make_trainer(cfg, run_dir, [timer], seed=args.seed)
             start = time.perf_counter()

@@ -1,6 +1,6 @@
 """Benchmark: MLE vs SeqGAN on a real melody corpus (Nottingham), melody88 tokens, on the CPU.
 
-Both models are trained through the real core (``ganforge.training.train``, the function
+Both models are trained through the real core (``ganforge.train``, the function
 ``gan-run`` calls) with the ``midi`` domain, then compared on the held-out files:
 BLEU-4 against the test windows (SeqGAN's metric; the paper reports MLE 0.9210 and
 SeqGAN 0.9406 on Nottingham), pitch-class histogram distance, NLL_test and wall time.

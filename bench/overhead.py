@@ -116,7 +116,7 @@ def build(cfg):
     dm = plugin.build_datamodule(cfg)
     dm.prepare_data()
     dm.setup("fit")
-    return dm, plugin.build_module(cfg, dm.spec())
+    return dm, plugin.make_module(cfg, dm.spec())
 
 
 def plain_loop(model: str, warmup: int, steps: int) -> Clock:

@@ -170,7 +170,7 @@ def run_part(part: str, arms: dict[str, list[str]], eval_data: str, budget: floa
     for name in names:
         dm = dm0 if name == names[0] else plugin.build_datamodule(cfgs[name])
         dm.setup("fit")
-        module = plugin.build_module(cfgs[name], dm.spec())
+        module = plugin.make_module(cfgs[name], dm.spec())
         keep_optimizers(module)
         curve: list[dict] = []
         state = {"train_s": 0.0, "next_eval": 0, "done": False, "slices": 0}

@@ -66,7 +66,7 @@ def session_dir(name: str) -> Path:
 
 
 def _default_model(domain: str) -> str | None:
-    from ganforge.registry import get_registry
+    from ganforge._internal.registry import get_registry
 
     try:
         return get_registry().get(domain).default_model

@@ -11,9 +11,9 @@ import torch
 from PIL import Image
 
 from ganforge import GanforgeError
+from ganforge._internal.loading import load_module
 from ganforge.export import export_generator
 from ganforge.generation import interpolation_latents, slerp, truncate
-from ganforge.loading import load_module
 from ganforge.testing.runs import run_smoke, sample_files
 
 

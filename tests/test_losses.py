@@ -85,7 +85,7 @@ def test_r1_penalty_by_hand():
 
 
 def test_monitor_patterns_resolve_to_one_metric():
-    from ganforge.callbacks import resolve_monitor
+    from ganforge._internal.callbacks import resolve_monitor
 
     metrics = {"l1/n106/test": 0.1, "fid/classifier/n500/test": 3.0, "fid/classifier/n500/train": 2.0}
     assert resolve_monitor("l1/n106/test", metrics) == "l1/n106/test"

@@ -6,7 +6,7 @@ import textwrap
 import pytest
 
 from ganforge import GanforgeError
-from ganforge.registry import PluginLoadWarning, Registry
+from ganforge._internal.registry import PluginLoadWarning, Registry
 
 
 def make_dist(site, name, entry_points, module_source=None, module_name=None):

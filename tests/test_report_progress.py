@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 from rich.console import Console
 
-from ganforge.callbacks import RichStepProgress
+from ganforge._internal.callbacks import RichStepProgress
 from ganforge.phases import PhaseSchedule
 
 

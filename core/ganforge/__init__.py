@@ -6,6 +6,7 @@ Public API for plugins and users (everything else is internal):
 * :class:`DomainPlugin`, :class:`DataSpecMixin` -- the plugin contract.
 * :func:`get_loss`, :class:`GANLoss`, :func:`gradient_penalty`, :func:`r1_penalty`.
 * :class:`EMA`, :class:`Phase`, :class:`PhaseSchedule`.
+* :class:`GANSettings` -- the loop's typed settings a model takes (``from_config``, ``defaults``).
 * :class:`GanforgeError`, :func:`choices_error` -- one-line user-facing errors.
 * :func:`compose_config`, :func:`train`, :func:`load_module` -- run from Python;
   :func:`make_trainer` -- a Trainer set up as ``gan-run`` does, for scripts that call ``fit``.
@@ -27,49 +28,50 @@ from ganforge.penalties import gradient_penalty, r1_penalty
 from ganforge.phases import Phase, PhaseSchedule
 from ganforge.plugin import DataSpecMixin, DomainPlugin
 from ganforge.progress import track
+from ganforge.settings import GANSettings
 from ganforge.utils import cache_dir, seeded, write_json_atomic
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 
 def compose_config(*args, **kwargs):
-    """See :func:`ganforge.config.compose_config` (imported lazily: Hydra is heavy)."""
-    from ganforge.config import compose_config as _compose
+    """See :func:`ganforge._internal.config.compose_config` (imported lazily: Hydra is heavy)."""
+    from ganforge._internal.config import compose_config as _compose
 
     return _compose(*args, **kwargs)
 
 
 def train(*args, **kwargs):
-    """See :func:`ganforge.training.train`."""
-    from ganforge.training import train as _train
+    """See :func:`ganforge._internal.training.train`."""
+    from ganforge._internal.training import train as _train
 
     return _train(*args, **kwargs)
 
 
 def make_trainer(*args, **kwargs):
-    """See :func:`ganforge.training.make_trainer` (a Trainer set up as ``gan-run`` does)."""
-    from ganforge.training import make_trainer as _make
+    """See :func:`ganforge._internal.training.make_trainer` (a Trainer set up as ``gan-run`` does)."""
+    from ganforge._internal.training import make_trainer as _make
 
     return _make(*args, **kwargs)
 
 
 def get_registry(*args, **kwargs):
-    """See :func:`ganforge.registry.get_registry` (the installed domain plugins)."""
-    from ganforge.registry import get_registry as _get
+    """See :func:`ganforge._internal.registry.get_registry` (the installed domain plugins)."""
+    from ganforge._internal.registry import get_registry as _get
 
     return _get(*args, **kwargs)
 
 
 def load_module(*args, **kwargs):
-    """See :func:`ganforge.loading.load_module`."""
-    from ganforge.loading import load_module as _load
+    """See :func:`ganforge._internal.loading.load_module`."""
+    from ganforge._internal.loading import load_module as _load
 
     return _load(*args, **kwargs)
 
 
 __all__ = [
     "AdversarialModule", "cache_dir", "choices_error", "compose_config", "DataSpecMixin", "DomainPlugin",
-    "EMA", "exit_with_error", "GanforgeError", "GANLoss", "get_loss", "get_registry", "gradient_penalty",
+    "EMA", "exit_with_error", "GanforgeError", "GANLoss", "GANSettings", "get_loss", "get_registry", "gradient_penalty",
     "load_module", "make_trainer", "Phase", "PhaseSchedule", "policy_gradient", "r1_penalty", "seeded",
     "track", "train", "write_json_atomic", "__version__",
 ]

@@ -1,6 +1,6 @@
 """Whether state synchronisation may reach the other ranks: the rank-0-only scope.
 
-Under DDP, :class:`~ganforge.callbacks.StepSchedule` evaluates on global rank 0 while
+Under DDP, :class:`~ganforge._internal.callbacks.StepSchedule` evaluates on global rank 0 while
 the other ranks wait for the broadcast of the result. Code that synchronises state
 across ranks during an evaluation would wait for ranks that never answer, so it asks
 :func:`distributed_available`, which is false inside :func:`local_only`.

@@ -106,7 +106,7 @@ def run_export(fmt: str, out: Path, inputs: tuple) -> torch.Tensor:
 
 def export_generator(argv: list[str]) -> tuple[Path, dict]:
     """Implementation of ``gan-export``: returns the written file and its description."""
-    from ganforge.loading import load_module
+    from ganforge._internal.loading import load_module
 
     path, opts = parse_args(argv)
     fmt = opts.pop("format", None)

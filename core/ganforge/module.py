@@ -17,8 +17,8 @@ Subclasses set ``self.generator`` and ``self.discriminator`` in ``__init__`` (af
 ``super().__init__``) and implement :meth:`generate`; everything else has defaults
 suited to unconditional GANs over continuous tensors.
 
-Around it: :mod:`ganforge.step_logs` (``record``/``log_now``/``pop_logs``, a base of the
-module), :mod:`ganforge.optimizers` (``optim.name`` choices) and :mod:`ganforge.rng`
+Around it: :mod:`ganforge._internal.step_logs` (``record``/``log_now``/``pop_logs``, a base of the
+module), :mod:`ganforge._internal.optimizers` (``optim.name`` choices) and :mod:`ganforge._internal.rng`
 (RNG states in checkpoints).
 """
 
@@ -33,57 +33,62 @@ import torch
 from omegaconf import DictConfig, OmegaConf
 from torch import nn
 
+import ganforge
+from ganforge._internal.optimizers import OPTIMIZERS, make_optimizer
+from ganforge._internal.rng import capture_rng, restore_rng
+from ganforge._internal.step_logs import StepLogs, _attached
 from ganforge.ema import EMA
 from ganforge.errors import GanforgeError, choices_error
 from ganforge.losses import get_loss
-from ganforge.optimizers import OPTIMIZERS, make_optimizer
 from ganforge.penalties import gradient_penalty, r1_penalty
 from ganforge.phases import PhaseSchedule
-from ganforge.rng import capture_rng, restore_rng
-from ganforge.step_logs import StepLogs, _attached
+from ganforge.settings import GANSettings
 
-# importable from here as before the split (tests and tools use ganforge.module's names)
-__all__ = ["AdversarialModule", "OPTIMIZERS", "capture_rng", "restore_rng"]
-
-def _cfg_get(node: Any, key: str, default: Any = None) -> Any:
-    if node is None:
-        return default
-    value = node.get(key, default) if hasattr(node, "get") else getattr(node, key, default)
-    return default if value is None else value
+__all__ = ["AdversarialModule", "GANSettings"]
 
 
 class AdversarialModule(StepLogs, pl.LightningModule):
     """Base LightningModule for ganforge models (see the module docstring).
 
     Args:
-        cfg: the composed run config (``model``, ``optim``, ``ema``, ``trainer`` ...).
-        spec: the data module's ``spec()`` -- plain data describing the data set.
+        settings: the loop's typed settings (loss, n_critic, penalties, phases, optim,
+            ema, max_steps); :meth:`GANSettings.from_config` builds them from a run config.
+
+    A subclass takes its own flat, typed keyword arguments plus ``settings`` and provides
+    the builder ``from_config(cfg, spec)`` that reads them from a run config once. The core
+    attaches the run config and data spec it built the module from
+    (:meth:`attach_run_config`) only to store them in checkpoints; modules never read them.
     """
 
     #: extra ``gan-sample`` options this model understands (``gan-plugins`` lists them);
     #: empty means the domain's :meth:`~ganforge.plugin.DomainPlugin.sample_options`
     SAMPLE_OPTIONS: tuple[str, ...] = ()
 
-    def __init__(self, cfg: DictConfig | Mapping[str, Any], spec: Mapping[str, Any]):
+    def __init__(self, settings: GANSettings, _legacy_spec: Mapping[str, Any] | None = None):
         super().__init__()
+        self.run_config: DictConfig | None = None
+        self.spec: dict[str, Any] = {}
+        if not isinstance(settings, GANSettings):  # TRANSITIONAL (issue 13): old (cfg, spec) signature
+            cfg = settings if isinstance(settings, DictConfig) else OmegaConf.create(dict(settings))
+            self.cfg = cfg
+            self.attach_run_config(cfg, _legacy_spec or {})
+            settings = GANSettings.from_config(cfg)
         self.automatic_optimization = False
-        self.cfg = cfg if isinstance(cfg, DictConfig) else OmegaConf.create(dict(cfg))
-        self.spec = dict(spec)
-        model_cfg = self.cfg.get("model", {})
+        self.settings = settings
         self.generator: nn.Module | None = None
         self.discriminator: nn.Module | None = None
         self.ema: EMA | None = None
-        self.loss_fn = get_loss(_cfg_get(model_cfg, "loss", "bce"))
-        self.n_critic = int(_cfg_get(model_cfg, "n_critic", 1))
+        model = settings.model
+        self.loss_fn = get_loss(model.loss)
+        self.n_critic = int(model.n_critic)
         if self.n_critic < 1:
             raise GanforgeError(f"model.n_critic: expected an integer >= 1, got {self.n_critic}")
-        self.gp_weight = float(_cfg_get(model_cfg, "gp_weight", 0.0))
-        self.r1_gamma = float(_cfg_get(model_cfg, "r1_gamma", 0.0))
-        self.latent_dim = int(_cfg_get(model_cfg, "latent_dim", 100))
-        self.phases = PhaseSchedule.from_config(_cfg_get(model_cfg, "phases", None))
+        self.gp_weight = float(model.gp_weight)
+        self.r1_gamma = float(model.r1_gamma)
+        self.latent_dim = int(model.latent_dim)
+        self.phases = PhaseSchedule(settings.phases) if settings.phases else PhaseSchedule.from_config(None)
         self.check_phases()  # a phase kind the model lacks is a one-line error now, not mid-run
-        max_steps = _cfg_get(self.cfg.get("trainer", {}), "max_steps", None)
-        self.max_steps: int | None = None if max_steps is None or int(max_steps) < 0 else int(max_steps)
+        self.max_steps = settings.max_steps
         self.g_step = 0
         self._d_since_g = 0
         self._keep_fake = False
@@ -92,6 +97,24 @@ class AdversarialModule(StepLogs, pl.LightningModule):
         self.init_step_logs()
         self._stop_requested = False
         self.stop_reason = ""
+
+    @classmethod
+    def from_config(cls, cfg: DictConfig, spec: Mapping[str, Any]) -> AdversarialModule:
+        """The builder: this model from a composed run config and the data module's
+        ``spec()``. Subclasses with their own arguments override it and read each key
+        once (``cfg.model.<key>``, defaults in the YAML or schema)."""
+        import inspect  # TRANSITIONAL (issue 13): classes still taking (cfg, spec)
+
+        if "cfg" in inspect.signature(cls.__init__).parameters:
+            return cls(cfg, spec)
+        return cls(settings=GANSettings.from_config(cfg))
+
+    def attach_run_config(self, cfg: DictConfig, spec: Mapping[str, Any]) -> None:
+        """Remember the run config and data spec this module was built from (the core
+        calls this after the plugin's builder), to store them in checkpoints so that
+        ``gan-sample`` can rebuild the model from the checkpoint alone."""
+        self.run_config = cfg
+        self.spec = dict(spec)
 
     # ------------------------------------------------------------------ networks
     def generator_parameters(self) -> Iterator[nn.Parameter]:
@@ -108,10 +131,9 @@ class AdversarialModule(StepLogs, pl.LightningModule):
         Called from :meth:`setup` and by checkpoint loading, i.e. after the subclass
         has built its networks and before weights are restored.
         """
-        ema_cfg = self.cfg.get("ema", {}) or {}
-        decay = float(_cfg_get(ema_cfg, "decay", 0.0))
-        if self.ema is None and decay > 0 and self.generator is not None:
-            self.ema = EMA(self.generator, decay, int(_cfg_get(ema_cfg, "start_step", 0)))
+        ema = self.settings.ema
+        if self.ema is None and ema.decay > 0 and self.generator is not None:
+            self.ema = EMA(self.generator, float(ema.decay), int(ema.start_step))
 
     def setup(self, stage: str) -> None:
         """Lightning hook: finish building (EMA) before weights are restored or wrapped."""
@@ -121,8 +143,7 @@ class AdversarialModule(StepLogs, pl.LightningModule):
 
     def sampling_generator(self) -> nn.Module:
         """The generator used for samples and metrics: the EMA copy when enabled."""
-        use_ema = bool(_cfg_get(self.cfg.get("ema", {}) or {}, "use_for_sampling", True))
-        if self.ema is not None and use_ema:
+        if self.ema is not None and self.settings.ema.use_for_sampling:
             return self.ema.shadow
         return self.generator
 
@@ -200,20 +221,17 @@ class AdversarialModule(StepLogs, pl.LightningModule):
     # ------------------------------------------------------------------ optimisation
     def configure_optimizers(self):
         """Adam (or ``optim.name``) for G and, if there is one, for D, with their own lr."""
-        o = self.cfg.get("optim", {}) or {}
-        name = str(_cfg_get(o, "name", "adam")).lower()
+        o = self.settings.optim
+        name = str(o.name).lower()
         if name not in OPTIMIZERS:
             raise choices_error("optimizer", name, OPTIMIZERS, where="optim.name")
-        betas = tuple(_cfg_get(o, "betas", (0.5, 0.999)))
-
-        fused = _cfg_get(o, "fused", "auto")
 
         def make(params, lr, wd):
-            return make_optimizer(name, params, lr=lr, weight_decay=wd, betas=betas, fused=fused)
+            return make_optimizer(name, params, lr=lr, weight_decay=wd, betas=tuple(o.betas), fused=o.fused)
 
-        opts = [make(self.generator_parameters(), _cfg_get(o, "lr_g", 2e-4), _cfg_get(o, "weight_decay_g", 0.0))]
+        opts = [make(self.generator_parameters(), o.lr_g, o.weight_decay_g)]
         if self.discriminator is not None:
-            opts.append(make(self.discriminator_parameters(), _cfg_get(o, "lr_d", 2e-4), _cfg_get(o, "weight_decay_d", 0.0)))
+            opts.append(make(self.discriminator_parameters(), o.lr_d, o.weight_decay_d))
         return opts
 
     @property
@@ -241,7 +259,7 @@ class AdversarialModule(StepLogs, pl.LightningModule):
     def discriminator_update(self, batch: Any) -> None:
         """One discriminator update on ``batch``."""
         loss, logs = self.discriminator_loss(batch)
-        clip = _cfg_get(self.cfg.get("optim", {}), "clip_d", None)
+        clip = self.settings.optim.clip_d
         self.step_optimizer(self.d_optimizer, loss, clip)
         self.record(logs)
 
@@ -255,7 +273,7 @@ class AdversarialModule(StepLogs, pl.LightningModule):
         self.toggle_optimizer(opt)  # D weights get no gradients during the G step
         try:
             loss, logs = self.generator_loss(batch)
-            self.step_optimizer(opt, loss, _cfg_get(self.cfg.get("optim", {}), "clip_g", None))
+            self.step_optimizer(opt, loss, self.settings.optim.clip_g)
         finally:
             self.untoggle_optimizer(opt)
         self.record(logs)
@@ -272,14 +290,14 @@ class AdversarialModule(StepLogs, pl.LightningModule):
     def _apply_lr_decay(self) -> None:
         # Linear decay to zero between optim.decay_start and max_steps (pix2pix/CycleGAN
         # schedule); set per step from g_step so resume needs no scheduler state.
-        o = self.cfg.get("optim", {}) or {}
-        start = _cfg_get(o, "decay_start", None)
+        o = self.settings.optim
+        start = o.decay_start
         if start is None or self.max_steps is None or self.max_steps <= int(start):
             return
         factor = 1.0 - max(0, self.g_step - int(start)) / float(self.max_steps - int(start))
         opts = self.optimizers()
         opts = opts if isinstance(opts, (list, tuple)) else [opts]
-        base = [_cfg_get(o, "lr_g", 2e-4), _cfg_get(o, "lr_d", 2e-4)]
+        base = [o.lr_g, o.lr_d]
         for opt, lr in zip(opts, base):
             for group in opt.param_groups:
                 group["lr"] = float(lr) * max(factor, 0.0)
@@ -318,9 +336,7 @@ class AdversarialModule(StepLogs, pl.LightningModule):
         D step's batch could be reused, so it never is.
         """
         if self._reuse_fake is None:
-            value = _cfg_get(self.cfg.get("model", {}), "reuse_fake", "auto")
-            if str(value).lower() not in ("auto", "true", "false"):
-                raise GanforgeError(f"model.reuse_fake: expected auto, true or false, got {value!r}")
+            value = self.settings.model.reuse_fake  # checked by the schema: true, false or auto
             own = type(self).generator_loss is AdversarialModule.generator_loss and (
                 type(self).generator_update is AdversarialModule.generator_update
             )
@@ -397,8 +413,12 @@ class AdversarialModule(StepLogs, pl.LightningModule):
     # ------------------------------------------------------------------ checkpoints
     def on_save_checkpoint(self, checkpoint: dict) -> None:
         """Store config, data spec, step counters, phase position and RNG states."""
+        if self.run_config is None:
+            raise GanforgeError(f"{type(self).__name__}: no run config attached; checkpoints are written by "
+                                "ganforge.train (or call attach_run_config(cfg, spec) first)")
         checkpoint["ganforge"] = {
-            "cfg": OmegaConf.to_container(self.cfg, resolve=True),
+            "version": ganforge.__version__,
+            "cfg": OmegaConf.to_container(self.run_config, resolve=True),
             "spec": self.spec,
             "g_step": self.g_step,
             "d_since_g": self._d_since_g,

@@ -98,10 +98,19 @@ class DomainPlugin(ABC):
     def build_module(self, cfg: DictConfig, spec: Mapping[str, Any]) -> AdversarialModule:
         """Build the adversarial module for ``cfg.model.name`` from the data ``spec``.
 
-        The default instantiates ``model_classes[cfg.model.name](cfg, spec)``; override
-        for anything else.
+        The default calls the model class's builder,
+        ``model_classes[cfg.model.name].from_config(cfg, spec)``; override for anything
+        else. Callers use :meth:`make_module`, which also records the config and spec.
         """
-        return self.model_class(cfg.model.name)(cfg, spec)
+        return self.model_class(cfg.model.name).from_config(cfg, spec)
+
+    def make_module(self, cfg: DictConfig, spec: Mapping[str, Any]) -> AdversarialModule:
+        """:meth:`build_module`, then attach ``cfg`` and ``spec`` to the module so its
+        checkpoints can rebuild it (what ``gan-run``, ``gan-sample`` and scripts that call
+        ``Trainer.fit`` themselves use). Not meant to be overridden."""
+        module = self.build_module(cfg, spec)
+        module.attach_run_config(cfg, spec)
+        return module
 
     @abstractmethod
     def export_samples(

@@ -36,11 +36,41 @@ from ganforge.errors import GanforgeError
 
 def spec(
     *, ge: float | None = None, gt: float | None = None, le: float | None = None,
-    choices: Sequence[Any] | None = None, doc: str = "", key: str | None = None,
+    choices: Sequence[Any] | None = None, doc: str = "", key: str | None = None, default: Any = MISSING,
 ) -> Any:
     """A schema field with constraints: ``ge``/``gt``/``le`` bounds, ``choices``; ``key``
-    names the config key when it cannot be a Python name (``lambda_`` for ``lambda``)."""
-    return field(default=MISSING, metadata={"ge": ge, "gt": gt, "le": le, "choices": choices, "doc": doc, "key": key})
+    names the config key when it cannot be a Python name (``lambda_`` for ``lambda``).
+
+    ``default`` is for keys the YAML does not carry (the schema is then their one place);
+    a key the YAML sets has its default there and none here."""
+    meta = {"ge": ge, "gt": gt, "le": le, "choices": choices, "doc": doc, "key": key}
+    if isinstance(default, (list, dict)):
+        return field(default_factory=lambda: type(default)(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def build(schema: type, node: Any, where: str) -> Any:
+    """An instance of ``schema`` from a config node: the builder's half of "config in,
+    typed arguments out". Keys are checked (:func:`check_node`), absent keys take the
+    schema's default, and a key with neither is one line naming it. Nested dataclass
+    fields are built the same way; lists stay lists, mappings become plain dicts."""
+    check_node(node, schema, where)
+    values: dict[str, Any] = {}
+    hints = typing.get_type_hints(schema)
+    for f in fields(schema):
+        key = f.metadata.get("key") or f.name
+        present = node is not None and key in node
+        if not present:
+            if f.default is MISSING and f.default_factory is MISSING:
+                raise GanforgeError(f"{where}.{key}: missing; expected {_describe(hints[f.name], f.metadata)}")
+            continue
+        value = node[key]
+        if is_dataclass(hints[f.name]):
+            value = build(hints[f.name], value, f"{where}.{key}")
+        elif isinstance(value, (DictConfig, ListConfig)):
+            value = OmegaConf.to_container(value, resolve=True)
+        values[f.name] = value
+    return schema(**values)
 
 
 #: schema class attribute: reject keys the schema does not declare
@@ -102,7 +132,6 @@ class OptimSchema:
     clip_d: float | None = spec(gt=0)
     decay_start: int | None = spec(ge=0)
     fused: Union[bool, str] = spec(choices=(True, False, "auto"))
-    eps: float = spec(gt=0)
 
 
 @dataclass
@@ -129,13 +158,14 @@ class LoggerSchema:
 class ModelCommonSchema:
     """Keys every adversarial model reads (``model`` also holds model-specific keys)."""
 
-    name: str = spec()
-    loss: str = spec(choices=("bce", "hinge", "lsgan", "wgan"))
-    n_critic: int = spec(ge=1)
-    gp_weight: float = spec(ge=0)
-    r1_gamma: float = spec(ge=0)
-    latent_dim: int = spec(ge=1)
-    reuse_fake: bool | str = spec(choices=(True, False, "auto"))
+    name: str = spec(default="")
+    loss: str = spec(choices=("bce", "hinge", "lsgan", "wgan"), default="bce")
+    n_critic: int = spec(ge=1, default=1)
+    gp_weight: float = spec(ge=0, default=0.0)
+    r1_gamma: float = spec(ge=0, default=0.0)
+    latent_dim: int = spec(ge=1, default=100)
+    reuse_fake: bool | str = spec(choices=(True, False, "auto"), default="auto")
+    phases: list | None = spec(default=None)
 
 
 @open_schema

@@ -131,8 +131,8 @@ def check_cli(case: Case, domain: str, tmp_path: Path) -> None:
 
 def setup_datamodule(domain: str, path: Path, overrides: Sequence[str]):
     """Compose the smoke config on ``path`` and set the domain's data module up, as gan-run does."""
-    from ganforge.config import compose_config
-    from ganforge.registry import get_registry
+    from ganforge._internal.config import compose_config
+    from ganforge._internal.registry import get_registry
 
     cfg = compose_config([f"domain={domain}", "debug=smoke", f"data.path={path}", *overrides])
     datamodule = get_registry().get(domain).build_datamodule(cfg)

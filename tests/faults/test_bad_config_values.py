@@ -13,9 +13,9 @@ from __future__ import annotations
 import pytest
 
 from ganforge import GanforgeError
+from ganforge._internal.config import register_plugin_search_path
 from ganforge.cli.arguments import prepare_overrides
 from ganforge.cli.validation import validate_command
-from ganforge.config import register_plugin_search_path
 
 #: (override, text the one-line error must contain) valid in every domain
 COMMON = [

@@ -30,7 +30,7 @@ RUN_ID = re.compile(r"^\d{4}-\d\d-\d\d_\d\d-\d\d-\d\d\.\d{3}-[0-9a-f]{6}$")
 
 
 def test_run_ids_of_the_same_millisecond_differ(monkeypatch):
-    import ganforge.runid as runid
+    import ganforge._internal.runid as runid
 
     monkeypatch.setattr(runid.time, "time", lambda: 1764150000.123)  # one frozen instant
     ids = set()

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import yaml
 
-import ganforge.runid  # noqa: F401 - registers ${run_id:}, used by the default hydra.run.dir
+import ganforge._internal.runid  # noqa: F401 - registers ${run_id:}, used by the default hydra.run.dir
+from ganforge._internal.registry import get_registry
 from ganforge.errors import GanforgeError
-from ganforge.registry import get_registry
 
 #: ``model=default`` selects each domain's default model (used by sweeps over domains)
 DEFAULT_MODEL_ALIAS = "default"
@@ -40,7 +40,7 @@ def _find(overrides: list[str], key: str) -> int | None:
 def saved_run_overrides(run_dir: str | Path) -> list[str]:
     """The overrides that recreate the run in ``run_dir``: its original ones, then those
     added by each earlier resume (``.hydra/resume-<n>/overrides.yaml``), oldest first."""
-    from ganforge.resume import recorded_overrides
+    from ganforge._internal.resume import recorded_overrides
 
     path = Path(run_dir).expanduser().resolve()
     saved = path / ".hydra" / "overrides.yaml"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import warnings
 
-from ganforge.registry import PluginLoadWarning, get_registry
+from ganforge._internal.registry import PluginLoadWarning, get_registry
 
 
 def sample_options_text(plugin, models: list[str]) -> str:

@@ -69,7 +69,7 @@ def claim_run_dir(flags: list[str], overrides: list[str]) -> None:
     import atexit
     import os
 
-    from ganforge.runlock import RunLock
+    from ganforge._internal.runlock import RunLock
     from ganforge.utils import storage_error
 
     named = [o.split("=", 1)[1] for o in overrides if o.split("=", 1)[0] == "hydra.run.dir"]
@@ -95,7 +95,7 @@ def _new_resume_overrides(hc, run_dir: Path) -> list[str]:
 
 def _validate_job(cfg, task_overrides) -> None:
     """Check one composed job against the typed schemas (as ``main`` does up front)."""
-    from ganforge.registry import get_registry
+    from ganforge._internal.registry import get_registry
     from ganforge.schema import validate_config
 
     registry = get_registry()
@@ -113,10 +113,10 @@ def task(cfg) -> float | None:
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
 
-    from ganforge import interrupts
-    from ganforge.guard import Diverged
-    from ganforge.runstatus import write_status
-    from ganforge.training import train
+    from ganforge._internal import interrupts
+    from ganforge._internal.guard import Diverged
+    from ganforge._internal.runstatus import write_status
+    from ganforge._internal.training import train
 
     hc = HydraConfig.get()
     run_dir = Path(hc.runtime.output_dir)
@@ -152,7 +152,7 @@ def task(cfg) -> float | None:
         raise
     finally:
         interrupts.uninstall()
-    from ganforge.callbacks import resolve_monitor
+    from ganforge._internal.callbacks import resolve_monitor
 
     key = resolve_monitor(cfg.run.get("monitor"), metrics)
     value = metrics.get(key) if key else None
@@ -162,14 +162,14 @@ def task(cfg) -> float | None:
 def _hydra_entry() -> None:
     import hydra
 
-    from ganforge.config import HYDRA_VERSION_BASE, PRIMARY_CONFIG_MODULE, PRIMARY_CONFIG_NAME
+    from ganforge._internal.config import HYDRA_VERSION_BASE, PRIMARY_CONFIG_MODULE, PRIMARY_CONFIG_NAME
 
     hydra.main(
         config_path=f"pkg://{PRIMARY_CONFIG_MODULE}",
         config_name=PRIMARY_CONFIG_NAME,
         version_base=HYDRA_VERSION_BASE,
     )(task)()
-    from ganforge import sweeps
+    from ganforge._internal import sweeps
 
     if sweeps.LAST_RESULT is not None and not sweeps.LAST_RESULT.ok:
         sys.exit(1)  # a sweep with a failed job is a failed command (the summary says which)
@@ -198,7 +198,7 @@ Add domain=NAME to --help to see that domain's full config."""
 
 def help_text() -> str:
     """``gan-run --help``: usage, ganforge's keys and the installed domains with their models."""
-    from ganforge.registry import get_registry
+    from ganforge._internal.registry import get_registry
 
     registry = get_registry()
     lines = [__doc__.strip(), "", GANFORGE_KEYS_HELP, "installed domains (models, default first):"]
@@ -222,10 +222,10 @@ def main() -> None:
 
 
 def _main() -> None:
+    from ganforge._internal.config import register_plugin_search_path
     from ganforge.cli.arguments import prepare_overrides
     from ganforge.cli.quiet import quiet_known_noise
     from ganforge.cli.validation import validate_command
-    from ganforge.config import register_plugin_search_path
 
     quiet_known_noise()
     flags, overrides = split_argv(sys.argv[1:])

@@ -54,7 +54,7 @@ def run_sample(argv: list[str]) -> list[Path]:
     """Implementation of ``gan-sample`` (returns the written files)."""
     import torch
 
-    from ganforge.loading import load_module
+    from ganforge._internal.loading import load_module
     from ganforge.utils import seeded
 
     path, opts = parse_args(argv)

@@ -56,7 +56,7 @@ def compose_job(overrides: list[str]) -> DictConfig:
     from hydra import compose, initialize_config_module
     from hydra.errors import HydraException
 
-    from ganforge.config import HYDRA_VERSION_BASE, PRIMARY_CONFIG_MODULE, PRIMARY_CONFIG_NAME
+    from ganforge._internal.config import HYDRA_VERSION_BASE, PRIMARY_CONFIG_MODULE, PRIMARY_CONFIG_NAME
 
     job = [o for o in overrides if not o.lstrip("+~").startswith("hydra.")]
     with initialize_config_module(PRIMARY_CONFIG_MODULE, version_base=HYDRA_VERSION_BASE):
@@ -79,7 +79,7 @@ def compose_job(overrides: list[str]) -> DictConfig:
 
 def validate_command(overrides: list[str], multirun: bool) -> None:
     """Compose and validate every job of the command line (one line on the first error)."""
-    from ganforge.registry import get_registry
+    from ganforge._internal.registry import get_registry
     from ganforge.schema import validate_config
 
     jobs = expand_sweep(overrides) if multirun else [overrides]

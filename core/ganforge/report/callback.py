@@ -5,7 +5,7 @@
 * :class:`SampleMediaLogger` -- sends each sample sheet's images and audio to
   TensorBoard (``add_image``/``add_audio``) when a TensorBoard logger is active.
 
-Both run after :class:`~ganforge.callbacks.StepSchedule` in the callback list, so the
+Both run after :class:`~ganforge._internal.callbacks.StepSchedule` in the callback list, so the
 files of the current step exist when they look for them.
 """
 

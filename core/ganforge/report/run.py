@@ -89,8 +89,8 @@ def read_run(run_dir: Path, status: str | None = None) -> RunInfo:
 def domain_section(info: RunInfo, assets: Path) -> ReportSection:
     """The domain plugin's section (its ``report_section``), or the default one when the
     plugin is not installed here or fails (a report must never break a run)."""
+    from ganforge._internal.registry import get_registry
     from ganforge.errors import GanforgeError
-    from ganforge.registry import get_registry
 
     try:
         plugin = get_registry().get(info.domain)

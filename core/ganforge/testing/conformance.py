@@ -39,7 +39,7 @@ class PluginConformance:
     @classmethod
     def plugin(cls):
         """The installed plugin instance for ``domain``."""
-        from ganforge.registry import get_registry
+        from ganforge._internal.registry import get_registry
 
         return get_registry().get(cls.domain)
 
@@ -56,7 +56,7 @@ class PluginConformance:
         plugin = self.plugin()
         assert plugin.name == self.domain
         assert plugin.default_model in plugin.models
-        from ganforge.registry import get_registry
+        from ganforge._internal.registry import get_registry
 
         conf = files(plugin.config_package)
         assert conf.joinpath("domain", f"{self.domain}.yaml").is_file(), "domain/<name>.yaml missing"

@@ -13,7 +13,7 @@ SMOKE_OVERRIDES = ("debug=smoke", "trainer.accelerator=cpu", "trainer.devices=1"
 
 def compose_smoke(domain: str, model: str | None = None, overrides: Sequence[str] = ()) -> DictConfig:
     """The ``debug=smoke`` config of ``domain``/``model`` on the CPU, plus ``overrides``."""
-    from ganforge.config import compose_config
+    from ganforge._internal.config import compose_config
 
     args = [f"domain={domain}"] + ([f"model={model}"] if model else []) + list(SMOKE_OVERRIDES) + list(overrides)
     return compose_config(args)
@@ -21,7 +21,7 @@ def compose_smoke(domain: str, model: str | None = None, overrides: Sequence[str
 
 def run_smoke(domain: str, model: str | None, run_dir: Path, overrides: Sequence[str] = ()) -> dict:
     """Train the smoke config into ``run_dir`` in-process; returns ``metrics.json``'s content."""
-    from ganforge.training import train
+    from ganforge._internal.training import train
 
     cfg = compose_smoke(domain, model, overrides)
     train(cfg, run_dir)

@@ -37,7 +37,7 @@ class TestAudioConformance(PluginConformance):
 
 def test_default_config_is_the_paper_setup():
     cfg = compose_smoke("audio", "wavegan")  # the smoke profile only shrinks sizes
-    from ganforge.config import compose_config
+    from ganforge import compose_config
 
     full = compose_config(["domain=audio"])
     assert full.model.name == "wavegan" and full.data.path is None
@@ -48,7 +48,7 @@ def test_default_config_is_the_paper_setup():
 
 
 def test_wavegan_trains_and_reloads_from_its_checkpoint(tmp_path):
-    from ganforge.loading import load_module
+    from ganforge import load_module
 
     run = tmp_path / "run"
     metrics = run_smoke("audio", "wavegan", run, ["trainer.max_steps=3", "metrics.n_samples=0"])
@@ -67,7 +67,7 @@ def test_wavegan_trains_and_reloads_from_its_checkpoint(tmp_path):
 
 
 def test_specgan_keeps_the_spectrogram_moments_in_the_checkpoint(tmp_path):
-    from ganforge.loading import load_module
+    from ganforge import load_module
 
     run = tmp_path / "run"
     run_smoke("audio", "specgan", run, ["trainer.max_steps=2", "metrics.n_samples=0"])

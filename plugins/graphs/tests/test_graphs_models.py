@@ -157,7 +157,7 @@ def test_generator_no_grad_forward_matches_sampling_semantics():
 
 
 def test_cell_scores_are_reused_until_the_weights_change():
-    from ganforge.config import compose_config
+    from ganforge import compose_config
     from ganforge_graphs.models import Cell
 
     cfg = compose_config(["domain=graphs", "model=cell"])
@@ -193,7 +193,7 @@ def test_one_hot_row_lookup_equals_the_dense_product_and_its_gradients():
 
 
 def test_netgan_checks_count_the_critics_recent_walks_and_top_up_when_short():
-    from ganforge.config import compose_config
+    from ganforge import compose_config
     from ganforge.errors import GanforgeError
     from ganforge_graphs.models import NetGAN
 

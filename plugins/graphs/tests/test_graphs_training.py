@@ -51,7 +51,7 @@ def test_netgan_trains_and_samples_pyg_files(tmp_path):
 
 def test_val_criterion_keeps_best_weights_and_stops_after_patience():
     cfg = compose_smoke("graphs", "cell", ["model.stopping.criterion=val", "model.stopping.patience=2"])
-    module = GraphsDomain().build_module(cfg, {"num_nodes": 20, "num_edges": 30})
+    module = GraphsDomain().make_module(cfg, {"num_nodes": 20, "num_edges": 30})
     best = {k: v.clone() for k, v in module.generator.state_dict().items()}
     module._apply_criterion({"eo/train": 0.1, "lp/val/auc": 0.8, "lp/val/ap": 0.8})
     with torch.no_grad():
@@ -67,5 +67,5 @@ def test_val_criterion_keeps_best_weights_and_stops_after_patience():
 def test_model_without_graph_spec_is_rejected():
     cfg = compose_smoke("graphs", "netgan")
     with pytest.raises(GanforgeError, match="spec lacks 'num_nodes'"):
-        GraphsDomain().build_module(cfg, {"channels": 3})
+        GraphsDomain().make_module(cfg, {"channels": 3})
     assert np.isclose(cfg.model.stopping.eo_threshold, 0.52)

@@ -9,8 +9,8 @@ import pytest
 import torch
 from PIL import Image
 
+from ganforge import load_module
 from ganforge.errors import GanforgeError
-from ganforge.loading import load_module
 from ganforge.losses import NonSaturatingLoss
 from ganforge.testing import assert_run_layout, run_smoke, sample_files
 from ganforge_images.nets.conditional import ConcatDiscriminator, ConditionalGenerator, ProjectionDiscriminator

@@ -21,7 +21,7 @@ def test_evaluator_trains_then_reuses_the_cached_classifier(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.startswith(f"images: {first[0]['path']} (labels task, 300 training images")
     # the same path is what a training run's evaluation looks up
-    from ganforge.config import compose_config
+    from ganforge import compose_config
     from ganforge_images.domain import ImagesDomain
     from ganforge_images.evaluation import evaluate_images
 
@@ -29,7 +29,7 @@ def test_evaluator_trains_then_reuses_the_cached_classifier(tmp_path, capsys):
     plugin = ImagesDomain()
     dm = plugin.build_datamodule(cfg)
     dm.setup("fit")
-    module = plugin.build_module(cfg, dm.spec())
+    module = plugin.make_module(cfg, dm.spec())
     metrics = evaluate_images(module, dm)
     assert "fid/classifier/n32/test" in metrics
     assert len(list((tmp_path / "evaluators").glob("*.pt"))) == 1  # no second classifier was trained

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from ganforge import load_module
 from ganforge.errors import GanforgeError
-from ganforge.loading import load_module
 from ganforge.testing import assert_run_layout, run_smoke, sample_files
 
 _RUNS: dict[str, Path] = {}

@@ -7,7 +7,7 @@ import pytest
 import torch
 from PIL import Image
 
-from ganforge.loading import load_module
+from ganforge import load_module
 from ganforge.testing import run_smoke
 from ganforge_images.export import PADDING, column_labels, save_grid, with_column_labels
 

@@ -49,8 +49,7 @@ def test_constant_generator_has_zero_path_length_and_filter_drops_outliers():
 def test_stylegan2_evaluation_reports_ppl_when_asked():
     from omegaconf import OmegaConf
 
-    from ganforge.config import compose_config
-    from ganforge.registry import get_registry
+    from ganforge import compose_config, get_registry
     from ganforge_images.evaluation import ImageEvaluator, metrics_config
 
     cfg = compose_config(["domain=images", "model=stylegan2", "debug=smoke", "metrics.ppl_samples=16",
@@ -58,7 +57,7 @@ def test_stylegan2_evaluation_reports_ppl_when_asked():
     plugin = get_registry().get("images")
     dm = plugin.build_datamodule(cfg)
     dm.setup("fit")
-    module = plugin.build_module(cfg, dm.spec())
+    module = plugin.make_module(cfg, dm.spec())
     scores = ImageEvaluator(dm, metrics_config(cfg)).evaluate(module)
     ppl = [v for k, v in scores.items() if k.startswith("ppl_wend/") and "/n16" in k]
     assert len(ppl) == 1 and np.isfinite(ppl[0]) and ppl[0] > 0

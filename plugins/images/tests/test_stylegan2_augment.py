@@ -19,7 +19,7 @@ def build(model: str, *overrides: str):
     spec = dict(SPEC)
     if model == "cyclegan":
         spec = {"size": 16, "channels_a": 1, "channels_b": 1, "channels": 1}
-    return ImagesDomain().build_module(cfg, spec)
+    return ImagesDomain().make_module(cfg, spec)
 
 
 def test_translation_is_an_integer_shift_with_zero_fill():

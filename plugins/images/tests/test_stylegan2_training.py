@@ -13,15 +13,15 @@ import torch
 from PIL import Image
 from torch import nn
 
+from ganforge import load_module
 from ganforge.errors import GanforgeError
-from ganforge.loading import load_module
 from ganforge.testing import assert_run_layout, compose_smoke, run_smoke, sample_files
 from ganforge_images.domain import ImagesDomain
 
 
 def smoke_module(*overrides: str):
     cfg = compose_smoke("images", "stylegan2", list(overrides))
-    return ImagesDomain().build_module(cfg, {"size": 16, "channels": 1})
+    return ImagesDomain().make_module(cfg, {"size": 16, "channels": 1})
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pretty_midi
 import pytest
 import torch
 
-from ganforge.loading import load_module
+from ganforge import load_module
 from ganforge.testing import assert_run_layout, run_smoke, sample_files
 from ganforge_midi.tokenizers import EventsTokenizer, Melody88Tokenizer
 

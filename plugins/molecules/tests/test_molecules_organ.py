@@ -40,7 +40,7 @@ def build(tmp_overrides=()):
     plugin = MoleculesDomain()
     dm = plugin.build_datamodule(cfg)
     dm.setup("fit")
-    return plugin.build_module(cfg, dm.spec()), dm
+    return plugin.make_module(cfg, dm.spec()), dm
 
 
 def test_reward_mixes_discriminator_and_objective():

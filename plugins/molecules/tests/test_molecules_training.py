@@ -10,7 +10,7 @@ import torch
 import yaml
 from rdkit import Chem
 
-from ganforge.loading import load_module
+from ganforge import load_module
 from ganforge.testing import assert_run_layout, run_smoke, sample_files
 from ganforge_molecules.datamodule import generated_smiles
 
@@ -84,7 +84,7 @@ def test_moses_csv_with_header_through_data_path(tmp_path):
          "data.test_limit=100"],
     )
     assert metrics["g_step"] >= 1
-    from ganforge.loading import load_module as _load
+    from ganforge import load_module as _load
 
     _, module = _load(run)
     assert module.spec["num_train"] == 300 and module.spec["num_test"] == 100

@@ -10,10 +10,9 @@ import pytest
 import torch
 from omegaconf import OmegaConf, open_dict
 
+from ganforge import load_module, train
 from ganforge.errors import GanforgeError
-from ganforge.loading import load_module
 from ganforge.testing.runs import compose_smoke, run_smoke, sample_files
-from ganforge.training import train
 from ganforge_sequence.datamodules import PoetryDataModule
 from ganforge_sequence.generator import LSTMGenerator
 from ganforge_sequence.models import MLEGenerator, SeqGAN

@@ -32,7 +32,7 @@ def _kill_self() -> None:
 def _install(spec: str) -> None:
     name, _, value = spec.partition("=")
     if name in ("kill_at_step", "slow_step"):
-        from ganforge.callbacks import StepSchedule
+        from ganforge._internal.callbacks import StepSchedule
 
         original = StepSchedule.on_train_batch_end
 

@@ -1,8 +1,8 @@
 """``status.json``: what state a run directory is in, never older than its checkpoint.
 
 States: ``running`` (written once a run has passed its checks and starts), then one of
-``ok``, ``failed``, ``diverged`` (non-finite values; see :mod:`ganforge.guard`) or
-``interrupted`` (SIGTERM/SIGINT; see :mod:`ganforge.interrupts`). ``step`` is the
+``ok``, ``failed``, ``diverged`` (non-finite values; see :mod:`ganforge._internal.guard`) or
+``interrupted`` (SIGTERM/SIGINT; see :mod:`ganforge._internal.interrupts`). ``step`` is the
 generator step the run reached, for ``interrupted`` the step saved in ``last.ckpt``.
 A sweep summary reads the ``status`` and ``error`` keys.
 
@@ -23,8 +23,8 @@ from pathlib import Path
 
 from lightning.pytorch.utilities.exceptions import SIGTERMException
 
-from ganforge.guard import Diverged, DivergenceGuard
-from ganforge.interrupts import RunInterrupted
+from ganforge._internal.guard import Diverged, DivergenceGuard
+from ganforge._internal.interrupts import RunInterrupted
 from ganforge.utils import StorageError, remove_stale_temporaries, write_json_atomic
 
 log = logging.getLogger("ganforge")
@@ -66,7 +66,7 @@ def classify_failure(exc: BaseException, guard: DivergenceGuard | None = None) -
     if isinstance(exc, SIGTERMException):
         return RunInterrupted(signal.SIGTERM, saved, saved=saved is not None)
     if isinstance(exc, (KeyboardInterrupt, SystemExit)) and not isinstance(exc, RunInterrupted):
-        from ganforge import interrupts
+        from ganforge._internal import interrupts
 
         if isinstance(exc, KeyboardInterrupt) or (interrupts.ACTIVE and interrupts.ACTIVE.requested == signal.SIGINT):
             return RunInterrupted(signal.SIGINT, saved, saved=saved is not None)

@@ -9,7 +9,7 @@ used rather than an ``O_EXCL`` PID file because a PID file needs guessing whethe
 PID is still alive (and PIDs of other hosts cannot be checked at all).
 
 Locks are re-entrant within a process: ``gan-run`` takes the lock before Hydra writes
-anything and :func:`ganforge.training.train` takes it again (a no-op) for callers that
+anything and :func:`ganforge._internal.training.train` takes it again (a no-op) for callers that
 train from Python.
 """
 

@@ -7,11 +7,13 @@ from typing import Any
 
 import torch
 from omegaconf import OmegaConf
+from omegaconf.errors import ConfigAttributeError, ConfigKeyError
 
+import ganforge
+from ganforge._internal.registry import get_registry
 from ganforge.errors import GanforgeError
 from ganforge.module import AdversarialModule
 from ganforge.plugin import DomainPlugin
-from ganforge.registry import get_registry
 
 
 def find_checkpoint(path: str | Path, which: str = "last") -> Path:
@@ -41,9 +43,36 @@ def load_module(path: str | Path, which: str = "last", map_location: Any = "cpu"
         raise GanforgeError(f"{ckpt_path}: no 'ganforge' section; expected a checkpoint written by gan-run")
     cfg = OmegaConf.create(state["cfg"])
     plugin = get_registry().get(cfg.domain.name)
-    module = plugin.build_module(cfg, state["spec"])
+    module = rebuild(plugin, cfg, state, ckpt_path)
     module.build_ema()
-    module.load_state_dict(ckpt["state_dict"])
+    try:
+        module.load_state_dict(ckpt["state_dict"])
+    except RuntimeError as exc:  # renamed or reshaped weights
+        raise GanforgeError(f"{ckpt_path}: {_written_by(state)}; its weights do not fit this version's "
+                            f"{type(module).__name__} ({str(exc).splitlines()[0]})") from None
     module.on_load_checkpoint(ckpt)
     module.eval()
     return plugin, module
+
+
+def _written_by(state: dict) -> str:
+    return f"written by ganforge {state.get('version') or '0.1.0 or older'} (this is {ganforge.__version__})"
+
+
+def rebuild(plugin: DomainPlugin, cfg: Any, state: dict, ckpt_path: Path) -> AdversarialModule:
+    """The module a checkpoint's config describes. A checkpoint from an older version may
+    lack keys that version defaulted in code (they are in the YAML now): on a missing key
+    the stored config is laid over this version's composition of the same domain and
+    model, and if that fails too the error is one line naming the versions."""
+    try:
+        return plugin.make_module(cfg, state["spec"])
+    except (GanforgeError, ConfigAttributeError, ConfigKeyError, KeyError, TypeError) as first:
+        try:
+            from ganforge._internal.config import compose_config
+
+            fresh = compose_config([f"domain={cfg.domain.name}", f"model={cfg.model.name}"])
+            merged = OmegaConf.merge(fresh, cfg)
+            return plugin.make_module(merged, state["spec"])
+        except Exception:  # noqa: BLE001 - the first error is the one to report
+            raise GanforgeError(f"{ckpt_path}: {_written_by(state)}; cannot rebuild its model: "
+                                f"{str(first).splitlines()[0]}") from None

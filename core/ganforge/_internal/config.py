@@ -23,8 +23,8 @@ import yaml
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
 
+from ganforge._internal.registry import get_registry
 from ganforge.cli.arguments import DEFAULT_MODEL_ALIAS
-from ganforge.registry import get_registry
 
 PRIMARY_CONFIG_MODULE = "ganforge.conf"
 PRIMARY_CONFIG_NAME = "config"

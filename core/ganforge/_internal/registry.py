@@ -106,7 +106,7 @@ class Registry:
     def config_packages(self) -> list[str]:
         """Config packages of all loaded plugins, each once. Two packages may ship the
         same ``model/<name>.yaml``: model configs are namespaced per domain (see
-        :func:`ganforge.config.store_plugin_configs`)."""
+        :func:`ganforge._internal.config.store_plugin_configs`)."""
         return list(dict.fromkeys(entry.plugin.config_package for _, entry in sorted(self.domains.items())))
 
 

@@ -5,7 +5,7 @@
   at the end: final samples, final metrics, ``metrics.json``. Stops the Trainer once
   the module reports ``training_done``. All file output happens on global rank 0.
 * :class:`RichStepProgress` -- a Rich progress bar over generator steps; it lives in
-  :mod:`ganforge.step_progress` and is importable from here as before.
+  :mod:`ganforge._internal.step_progress` and is importable from here as before.
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ import lightning.pytorch as pl
 from lightning.pytorch.callbacks import Callback
 from lightning.pytorch.utilities.exceptions import SIGTERMException
 
-from ganforge import interrupts
+from ganforge._internal import interrupts
+from ganforge._internal.guard import DivergenceGuard
+from ganforge._internal.step_progress import RichStepProgress
 from ganforge.distributed import local_only
-from ganforge.guard import DivergenceGuard
 from ganforge.plugin import DomainPlugin
-from ganforge.step_progress import RichStepProgress
 from ganforge.utils import atomic_path, on_period, seeded, storage_error, temporary_path, write_json_atomic
 
 log = logging.getLogger("ganforge")
@@ -57,11 +57,11 @@ class StepSchedule(Callback):
         run_cfg: the ``run`` config node (``log_every``, ``sample_every``, ``eval_every``,
             ``checkpoint_every``, ``sample_count``, ``monitor``, ``monitor_mode``).
         seed: seed for sample sheets and metrics (same noise at every step).
-        guard: the :class:`~ganforge.guard.DivergenceGuard` consulted before samples,
+        guard: the :class:`~ganforge._internal.guard.DivergenceGuard` consulted before samples,
             metrics and every checkpoint (a non-finite state is never saved).
 
-    A SIGTERM/SIGINT (see :mod:`ganforge.interrupts`) is acted on after the current
-    batch: ``last.ckpt`` is saved and :class:`~ganforge.interrupts.RunInterrupted` raised.
+    A SIGTERM/SIGINT (see :mod:`ganforge._internal.interrupts`) is acted on after the current
+    batch: ``last.ckpt`` is saved and :class:`~ganforge._internal.interrupts.RunInterrupted` raised.
     """
 
     def __init__(self, plugin: DomainPlugin, run_dir: Path, run_cfg: Any, seed: int,
@@ -256,6 +256,6 @@ class StepSchedule(Callback):
         if name == "last" and module is not None:
             self.guard.saved_step = module.g_step
             if trainer.is_global_zero:  # status.json follows the checkpoint, never behind it
-                from ganforge.runstatus import write_status
+                from ganforge._internal.runstatus import write_status
 
                 write_status(self.run_dir, "running", step=module.g_step, checkpoint_step=module.g_step)

@@ -6,7 +6,7 @@ whose ``/tmp`` is a small RAM disk that fails for large models even when the run
 directory has room, it writes every checkpoint twice across file systems, and a full
 disk reports the anonymous ``/tmp`` file instead of the run's path. ganforge already
 writes each checkpoint under a per-process temporary name in ``checkpoints/`` and
-renames it (see :meth:`ganforge.callbacks.StepSchedule.save`), so the direct write is
+renames it (see :meth:`ganforge._internal.callbacks.StepSchedule.save`), so the direct write is
 just as atomic; ``fsync`` before the rename keeps a power loss from leaving a renamed
 but empty file.
 """

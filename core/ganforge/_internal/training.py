@@ -1,7 +1,7 @@
 """Build the data, model and Lightning Trainer for a composed config, and train.
 
 :func:`train` is what ``gan-run`` calls inside Hydra; tests and notebooks may call it
-directly with a config from :func:`ganforge.config.compose_config`.
+directly with a config from :func:`ganforge._internal.config.compose_config`.
 """
 
 from __future__ import annotations
@@ -19,19 +19,19 @@ from lightning.pytorch.callbacks import ProgressBar
 from lightning.pytorch.loggers import Logger
 from omegaconf import DictConfig, OmegaConf
 
-from ganforge.callbacks import RichStepProgress, StepSchedule
-from ganforge.checkpoint_io import RunDirCheckpointIO
+from ganforge._internal.callbacks import RichStepProgress, StepSchedule
+from ganforge._internal.checkpoint_io import RunDirCheckpointIO
+from ganforge._internal.guard import DivergenceGuard
+from ganforge._internal.loggers import StepCSVLogger
+from ganforge._internal.registry import get_registry
+from ganforge._internal.resumable import ResumeState
+from ganforge._internal.resume import already_final as _already_final
+from ganforge._internal.resume import check_resume, record_resume
+from ganforge._internal.resume import log_to_run_log as _log_to_run_log
+from ganforge._internal.runlock import RunLock
+from ganforge._internal.runstatus import begin_run, classify_failure, record_failure, write_status
 from ganforge.errors import GanforgeError
-from ganforge.guard import DivergenceGuard
-from ganforge.loggers import StepCSVLogger
-from ganforge.registry import get_registry
 from ganforge.report.callback import report_callbacks
-from ganforge.resumable import ResumeState
-from ganforge.resume import already_final as _already_final
-from ganforge.resume import check_resume, record_resume
-from ganforge.resume import log_to_run_log as _log_to_run_log
-from ganforge.runlock import RunLock
-from ganforge.runstatus import begin_run, classify_failure, record_failure, write_status
 from ganforge.utils import storage_error
 
 log = logging.getLogger("ganforge")
@@ -69,8 +69,8 @@ def make_trainer(cfg: DictConfig, run_dir: str | Path, callbacks: list | tuple =
     run_dir = Path(run_dir)
     extra = list(callbacks)
     if schedule:
-        from ganforge.callbacks import StepSchedule
-        from ganforge.registry import get_registry
+        from ganforge._internal.callbacks import StepSchedule
+        from ganforge._internal.registry import get_registry
 
         plugin = get_registry().get(cfg.domain.name)
         extra.insert(0, StepSchedule(plugin, run_dir, cfg.run, seed=int(cfg.get("seed", 0) if seed is None else seed)))
@@ -113,7 +113,7 @@ def train(cfg: DictConfig, run_dir: str | Path, resume_overrides: Sequence[str] 
     """Train the configured domain/model, writing the run-dir layout under ``run_dir``.
 
     Returns the final metrics (also written to ``run_dir/metrics.json``). The run
-    directory is locked for the duration (:class:`~ganforge.runlock.RunLock`), and
+    directory is locked for the duration (:class:`~ganforge._internal.runlock.RunLock`), and
     ``status.json`` follows the run: ``running``, then ``ok``, ``failed``, ``diverged``
     or ``interrupted`` (see docs/fault-tolerance.md). With ``cfg.resume`` the checkpoint
     is validated against this configuration before anything in ``run_dir`` changes;
@@ -144,7 +144,7 @@ def _train_locked(cfg: DictConfig, run_dir: Path, resume_overrides: Sequence[str
     datamodule = plugin.build_datamodule(cfg)
     datamodule.prepare_data()
     datamodule.setup("fit")
-    module = plugin.build_module(cfg, datamodule.spec())
+    module = plugin.make_module(cfg, datamodule.spec())
 
     ckpt_path, saved = None, None
     if cfg.get("resume"):

@@ -19,7 +19,7 @@ log = logging.getLogger("ganforge")
 
 class StepLogs:
     """``record`` (averaged over the logging interval), ``log_now`` (sent right away) and
-    ``pop_logs`` (what :class:`~ganforge.callbacks.StepSchedule` sends every
+    ``pop_logs`` (what :class:`~ganforge._internal.callbacks.StepSchedule` sends every
     ``run.log_every`` steps). ``last_logs`` holds the latest value of every key."""
 
     g_step: int
