@@ -117,7 +117,7 @@ def export_generator(argv: list[str]) -> tuple[Path, dict]:
     out = Path(opts.pop("out", default_out))
     plugin, module = load_module(path, which=which, map_location="cpu")
     module.to(torch.device("cpu"))
-    model = module.cfg.model.name
+    model = module.settings.model.name or type(module).__name__
     try:
         net, inputs = _inputs(plugin, module, 2, 0, opts)
         with torch.no_grad():

@@ -81,7 +81,7 @@ def latent_override(module: Any, make: Callable[[Callable[[int], torch.Tensor], 
     finally:
         del module.sample_noise
     if not calls[0]:
-        model = module.cfg.model.name if hasattr(module, "cfg") else type(module).__name__
+        model = module.settings.model.name or type(module).__name__
         raise GanforgeError(
             f"{option}: model '{model}' has no continuous latent per sample to work on (its samples are not drawn "
             "from one latent through sample_noise); models with one: dcgan, wgan-gp, cgan, stylegan2, wavegan, specgan"

@@ -18,7 +18,7 @@ Subclasses set ``self.generator`` and ``self.discriminator`` in ``__init__`` (af
 suited to unconditional GANs over continuous tensors.
 
 Around it: :mod:`ganforge._internal.step_logs` (``record``/``log_now``/``pop_logs``, a base of the
-module), :mod:`ganforge._internal.optimizers` (``optim.name`` choices) and :mod:`ganforge._internal.rng`
+module), :mod:`ganforge._internal.optimizers` (``OptimizerSteps``, a base: optimizers, clipping, lr decay) and :mod:`ganforge._internal.rng`
 (RNG states in checkpoints).
 """
 
@@ -34,7 +34,7 @@ from omegaconf import DictConfig, OmegaConf
 from torch import nn
 
 import ganforge
-from ganforge._internal.optimizers import OPTIMIZERS, make_optimizer
+from ganforge._internal.optimizers import OptimizerSteps
 from ganforge._internal.rng import capture_rng, restore_rng
 from ganforge._internal.step_logs import StepLogs, _attached
 from ganforge.ema import EMA
@@ -47,7 +47,7 @@ from ganforge.settings import GANSettings
 __all__ = ["AdversarialModule", "GANSettings"]
 
 
-class AdversarialModule(StepLogs, pl.LightningModule):
+class AdversarialModule(StepLogs, OptimizerSteps, pl.LightningModule):
     """Base LightningModule for ganforge models (see the module docstring).
 
     Args:
@@ -218,44 +218,6 @@ class AdversarialModule(StepLogs, pl.LightningModule):
         loss = self.loss_fn.g_loss(self.discriminate(fake, batch))
         return loss, {"loss/g": loss.detach()}
 
-    # ------------------------------------------------------------------ optimisation
-    def configure_optimizers(self):
-        """Adam (or ``optim.name``) for G and, if there is one, for D, with their own lr."""
-        o = self.settings.optim
-        name = str(o.name).lower()
-        if name not in OPTIMIZERS:
-            raise choices_error("optimizer", name, OPTIMIZERS, where="optim.name")
-
-        def make(params, lr, wd):
-            return make_optimizer(name, params, lr=lr, weight_decay=wd, betas=tuple(o.betas), fused=o.fused)
-
-        opts = [make(self.generator_parameters(), o.lr_g, o.weight_decay_g)]
-        if self.discriminator is not None:
-            opts.append(make(self.discriminator_parameters(), o.lr_d, o.weight_decay_d))
-        return opts
-
-    @property
-    def g_optimizer(self):
-        """The generator's (Lightning-wrapped) optimizer."""
-        opts = self.optimizers()
-        return opts[0] if isinstance(opts, (list, tuple)) else opts
-
-    @property
-    def d_optimizer(self):
-        """The discriminator's (Lightning-wrapped) optimizer."""
-        opts = self.optimizers()
-        if not isinstance(opts, (list, tuple)) or len(opts) < 2:
-            raise GanforgeError(f"{type(self).__name__} has no discriminator optimizer")
-        return opts[1]
-
-    def step_optimizer(self, optimizer, loss: torch.Tensor, clip: float | None = None) -> None:
-        """Zero grads, backward ``loss`` (precision/strategy aware), clip by norm, step."""
-        optimizer.zero_grad(set_to_none=True)
-        self.manual_backward(loss)
-        if clip:
-            self.clip_gradients(optimizer, gradient_clip_val=float(clip), gradient_clip_algorithm="norm")
-        optimizer.step()
-
     def discriminator_update(self, batch: Any) -> None:
         """One discriminator update on ``batch``."""
         loss, logs = self.discriminator_loss(batch)
@@ -286,21 +248,6 @@ class AdversarialModule(StepLogs, pl.LightningModule):
         if self.ema is not None:
             self.ema.update(self.generator, self.g_step)
         self._apply_lr_decay()
-
-    def _apply_lr_decay(self) -> None:
-        # Linear decay to zero between optim.decay_start and max_steps (pix2pix/CycleGAN
-        # schedule); set per step from g_step so resume needs no scheduler state.
-        o = self.settings.optim
-        start = o.decay_start
-        if start is None or self.max_steps is None or self.max_steps <= int(start):
-            return
-        factor = 1.0 - max(0, self.g_step - int(start)) / float(self.max_steps - int(start))
-        opts = self.optimizers()
-        opts = opts if isinstance(opts, (list, tuple)) else [opts]
-        base = [o.lr_g, o.lr_d]
-        for opt, lr in zip(opts, base):
-            for group in opt.param_groups:
-                group["lr"] = float(lr) * max(factor, 0.0)
 
     # ------------------------------------------------------------------ phases
     def adversarial_step(self, batch: Any, batch_idx: int) -> int:

@@ -182,7 +182,7 @@ class DomainPlugin(ABC):
         if unknown:
             from ganforge.errors import GanforgeError
 
-            model = f"model '{module.cfg.model.name}' of " if module is not None and hasattr(module, "cfg") else ""
+            model = f"model '{module.settings.model.name}' of " if module is not None and module.settings.model.name else ""
             raise GanforgeError(f"gan-sample: unknown option(s) {unknown} for {model}domain '{self.name}'; valid: {valid}")
 
     def export_interpolation(self, samples: Any, out_dir: Path, stem: str, steps: int) -> list[Path]:

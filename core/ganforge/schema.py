@@ -149,8 +149,8 @@ class LoggerSchema:
 
     tensorboard: Union[bool, str] = spec(choices=(True, False, "auto"))
     # logger=mlflow / logger=wandb (conf/logger/*.yaml; checked by ganforge.report.trackers)
-    mlflow: dict | None = spec()
-    wandb: dict | None = spec()
+    mlflow: dict | None = spec(default=None)
+    wandb: dict | None = spec(default=None)
 
 
 @open_schema

@@ -27,6 +27,7 @@ from ganforge._internal.guard import DivergenceGuard
 from ganforge._internal.step_progress import RichStepProgress
 from ganforge.distributed import local_only
 from ganforge.plugin import DomainPlugin
+from ganforge.schema import RunSchema, build
 from ganforge.utils import atomic_path, on_period, seeded, storage_error, temporary_path, write_json_atomic
 
 log = logging.getLogger("ganforge")
@@ -68,13 +69,14 @@ class StepSchedule(Callback):
                  guard: DivergenceGuard | None = None):
         self.plugin = plugin
         self.run_dir = Path(run_dir)
-        self.log_every = int(run_cfg.get("log_every") or 0)
-        self.sample_every = int(run_cfg.get("sample_every") or 0)
-        self.eval_every = int(run_cfg.get("eval_every") or 0)
-        self.checkpoint_every = int(run_cfg.get("checkpoint_every") or 0)
-        self.sample_count = int(run_cfg.get("sample_count", 64) or 0)
-        self.monitor = run_cfg.get("monitor")
-        self.monitor_mode = str(run_cfg.get("monitor_mode") or "min")
+        run = build(RunSchema, run_cfg, "run")  # typed, every key from conf/config.yaml
+        self.log_every = int(run.log_every)
+        self.sample_every = int(run.sample_every)
+        self.eval_every = int(run.eval_every)
+        self.checkpoint_every = int(run.checkpoint_every)
+        self.sample_count = int(run.sample_count)
+        self.monitor = run.monitor
+        self.monitor_mode = str(run.monitor_mode)
         self.seed = int(seed)
         self.best: float | None = None
         self.final_metrics: dict[str, float] = {}

@@ -1,4 +1,6 @@
-"""The optimizers a model's ``optim.name`` selects, built with ganforge's defaults."""
+"""The optimizers a model's ``optim.name`` selects, and :class:`OptimizerSteps`: the
+optimizer half of :class:`~ganforge.module.AdversarialModule` (G and D optimizers from
+``settings.optim``, clipping, the linear learning-rate decay)."""
 
 from __future__ import annotations
 
@@ -6,6 +8,8 @@ from collections.abc import Iterable
 from typing import Any
 
 import torch
+
+from ganforge.errors import GanforgeError, choices_error
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -29,3 +33,61 @@ def make_optimizer(name: str, params: Iterable[torch.nn.Parameter], lr: float, w
         if fused is True or (fused == "auto" and on_cuda):
             kwargs["fused"] = True
     return OPTIMIZERS[name](params, **kwargs)
+
+
+class OptimizerSteps:
+    """Mixin of :class:`~ganforge.module.AdversarialModule`: one optimizer for G and one for
+    D (``settings.optim``), stepping with optional norm clipping, and the linear lr decay."""
+
+    def configure_optimizers(self):
+        """Adam (or ``optim.name``) for G and, if there is one, for D, with their own lr."""
+        o = self.settings.optim
+        name = str(o.name).lower()
+        if name not in OPTIMIZERS:
+            raise choices_error("optimizer", name, OPTIMIZERS, where="optim.name")
+
+        def make(params, lr, wd):
+            return make_optimizer(name, params, lr=lr, weight_decay=wd, betas=tuple(o.betas), fused=o.fused)
+
+        opts = [make(self.generator_parameters(), o.lr_g, o.weight_decay_g)]
+        if self.discriminator is not None:
+            opts.append(make(self.discriminator_parameters(), o.lr_d, o.weight_decay_d))
+        return opts
+
+    @property
+    def g_optimizer(self):
+        """The generator's (Lightning-wrapped) optimizer."""
+        opts = self.optimizers()
+        return opts[0] if isinstance(opts, (list, tuple)) else opts
+
+    @property
+    def d_optimizer(self):
+        """The discriminator's (Lightning-wrapped) optimizer."""
+        opts = self.optimizers()
+        if not isinstance(opts, (list, tuple)) or len(opts) < 2:
+            raise GanforgeError(f"{type(self).__name__} has no discriminator optimizer")
+        return opts[1]
+
+    def step_optimizer(self, optimizer, loss: torch.Tensor, clip: float | None = None) -> None:
+        """Zero grads, backward ``loss`` (precision/strategy aware), clip by norm, step."""
+        optimizer.zero_grad(set_to_none=True)
+        self.manual_backward(loss)
+        if clip:
+            self.clip_gradients(optimizer, gradient_clip_val=float(clip), gradient_clip_algorithm="norm")
+        optimizer.step()
+
+    def _apply_lr_decay(self) -> None:
+        # Linear decay to zero between optim.decay_start and max_steps (pix2pix/CycleGAN
+        # schedule); set per step from g_step so resume needs no scheduler state.
+        o = self.settings.optim
+        start = o.decay_start
+        if start is None or self.max_steps is None or self.max_steps <= int(start):
+            return
+        factor = 1.0 - max(0, self.g_step - int(start)) / float(self.max_steps - int(start))
+        opts = self.optimizers()
+        opts = opts if isinstance(opts, (list, tuple)) else [opts]
+        base = [o.lr_g, o.lr_d]
+        for opt, lr in zip(opts, base):
+            for group in opt.param_groups:
+                group["lr"] = float(lr) * max(factor, 0.0)
+

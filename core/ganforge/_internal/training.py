@@ -32,6 +32,7 @@ from ganforge._internal.runlock import RunLock
 from ganforge._internal.runstatus import begin_run, classify_failure, record_failure, write_status
 from ganforge.errors import GanforgeError
 from ganforge.report.callback import report_callbacks
+from ganforge.schema import LoggerSchema, TrainerSchema, build
 from ganforge.utils import storage_error
 
 log = logging.getLogger("ganforge")
@@ -44,7 +45,7 @@ DDP_MANUAL_STRATEGY = "ddp_find_unused_parameters_true"
 def build_loggers(run_dir: Path, kinds: Any) -> list[Logger]:
     """CSV logs always; TensorBoard as well when it is installed (``logger.tensorboard``)."""
     loggers: list[Logger] = [StepCSVLogger(run_dir / "logs")]
-    tb = kinds.get("tensorboard", "auto") if kinds is not None else "auto"
+    tb = build(LoggerSchema, kinds, "logger").tensorboard
     if tb:
         try:
             import tensorboard  # noqa: F401  (only to test availability)
@@ -73,32 +74,30 @@ def make_trainer(cfg: DictConfig, run_dir: str | Path, callbacks: list | tuple =
         from ganforge._internal.registry import get_registry
 
         plugin = get_registry().get(cfg.domain.name)
-        extra.insert(0, StepSchedule(plugin, run_dir, cfg.run, seed=int(cfg.get("seed", 0) if seed is None else seed)))
+        extra.insert(0, StepSchedule(plugin, run_dir, cfg.run, seed=int(cfg.seed if seed is None else seed)))
     return build_trainer(cfg, run_dir, extra)
 
 
 def build_trainer(cfg: DictConfig, run_dir: Path, callbacks: list) -> pl.Trainer:
     """A Lightning Trainer configured from ``cfg.trainer`` (max_steps handled by ganforge)."""
-    t = cfg.trainer
-    strategy = t.get("strategy", "auto")
-    if strategy == "ddp":
-        strategy = DDP_MANUAL_STRATEGY
+    t = build(TrainerSchema, cfg.trainer, "trainer")  # typed, every key from conf/trainer/*.yaml
+    strategy = DDP_MANUAL_STRATEGY if t.strategy == "ddp" else t.strategy
     return pl.Trainer(
-        accelerator=t.get("accelerator", "auto"),
-        devices=t.get("devices", "auto"),
-        num_nodes=int(t.get("num_nodes", 1)),
+        accelerator=t.accelerator,
+        devices=t.devices,
+        num_nodes=int(t.num_nodes),
         strategy=strategy,
-        precision=t.get("precision", "32-true"),
+        precision=t.precision,
         max_epochs=-1,
         max_steps=-1,  # ganforge stops on generator steps (StepSchedule)
-        max_time=t.get("max_time"),
-        deterministic=t.get("deterministic", False),
-        logger=build_loggers(run_dir, cfg.get("logger")),
+        max_time=t.max_time,
+        deterministic=t.deterministic,
+        logger=build_loggers(run_dir, cfg.logger),
         callbacks=callbacks,
         enable_checkpointing=False,
         # our RichStepProgress replaces Lightning's bar; without it, no bar at all
         enable_progress_bar=any(isinstance(c, ProgressBar) for c in callbacks),
-        enable_model_summary=bool(t.get("model_summary", False)),
+        enable_model_summary=bool(t.model_summary),
         num_sanity_val_steps=0,
         limit_val_batches=0,
         log_every_n_steps=1,
@@ -160,7 +159,7 @@ def _train_locked(cfg: DictConfig, run_dir: Path, resume_overrides: Sequence[str
     schedule = StepSchedule(plugin, run_dir, cfg.run, seed=int(cfg.seed), guard=guard)
     # ResumeState first: it counts the batch before StepSchedule may checkpoint it
     callbacks: list = [resume_state, guard, schedule]
-    if cfg.run.get("progress_bar", True):
+    if cfg.run.progress_bar:
         callbacks.append(RichStepProgress())
     callbacks += report_callbacks(plugin, run_dir, cfg)  # report.html refresh, TensorBoard sample media
     trainer = build_trainer(cfg, run_dir, [*callbacks, *extra_callbacks])

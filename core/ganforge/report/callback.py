@@ -19,6 +19,7 @@ import lightning.pytorch as pl
 from lightning.pytorch.callbacks import Callback
 
 from ganforge.plugin import DomainPlugin
+from ganforge.schema import LoggerSchema, build
 from ganforge.utils import on_period
 
 log = logging.getLogger("ganforge")
@@ -116,14 +117,14 @@ def report_callbacks(plugin: DomainPlugin, run_dir: Path, cfg: Any) -> list[Call
     """The callbacks ``train`` adds after its step schedule: TensorBoard sample media (when
     TensorBoard logs), MLflow/W&B (``logger=mlflow|wandb``) and the HTML report refresher
     (``run.report``, default true)."""
-    run_cfg = cfg.get("run") or {}
-    every = int(run_cfg.get("sample_every") or 0)
+    run_cfg = cfg.run
+    every = int(run_cfg.sample_every)
     from ganforge.report.trackers import TrackerLoggers
 
     callbacks: list[Callback] = [SampleMediaLogger(plugin, run_dir, every)]
-    logger_cfg = cfg.get("logger") or {}
-    if logger_cfg.get("mlflow") or logger_cfg.get("wandb"):
+    loggers = build(LoggerSchema, cfg.logger, "logger")
+    if loggers.mlflow or loggers.wandb:  # logger=mlflow / logger=wandb
         callbacks.append(TrackerLoggers(plugin, run_dir, cfg, every))
-    if run_cfg.get("report", True):
+    if run_cfg.report:
         callbacks.append(ReportRefresh(run_dir, every))
     return callbacks

@@ -113,7 +113,7 @@ class TrackerLoggers(Callback):
 
         node = self.cfg.get("logger") or {}
         makers = {"mlflow": mlflow_logger, "wandb": wandb_logger}
-        self.loggers = [makers[k](node[k], self.cfg, self.run_dir) for k in makers if node.get(k) and node[k].get("enabled", True)]
+        self.loggers = [makers[k](node[k], self.cfg, self.run_dir) for k in makers if node.get(k)]
         if not self.loggers:
             return
         params = flatten(OmegaConf.to_container(self.cfg, resolve=True))
@@ -124,7 +124,7 @@ class TrackerLoggers(Callback):
     def _media(self, stem: str, step: int) -> None:
         from ganforge.report.callback import step_files
 
-        if not self.loggers or not any((self.cfg.logger.get(k) or {}).get("log_samples", True) for k in ("mlflow", "wandb")):
+        if not self.loggers or not any(self.cfg.logger[k].log_samples for k in ("mlflow", "wandb") if self.cfg.logger.get(k)):
             return
         try:
             media = self.plugin.media_for_logging(step_files(self.run_dir, stem), self.run_dir / "report_assets")
