@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import pytest
 import torch
@@ -9,14 +11,29 @@ from omegaconf import OmegaConf
 from PIL import Image
 from torch.utils.data import TensorDataset
 
+import ganforge
 from ganforge.errors import GanforgeError
 from ganforge_images.data.embedded_translation import bold_ink, digits2boldink, edges2digits
-from ganforge_images.data.paired import PairedImageDataModule, load_paired
-from ganforge_images.data.unpaired import UnpairedDataset, UnpairedImageDataModule, load_unpaired
+from ganforge_images.data.paired import PairedImageDataModule
+from ganforge_images.data.unpaired import UnpairedDataset, UnpairedImageDataModule
 
 
-def cfg(**kw):
-    return OmegaConf.create({"path": None, "size": 16, "channels": "auto", "batch_size": 4, "num_workers": 0, **kw})
+@cache
+def composed_data(model: str):
+    """The ``data`` node ``gan-run domain=images model=<model>`` composes (the YAML defaults)."""
+    return ganforge.compose_config(["domain=images", f"model={model}"]).data
+
+
+def cfg(model: str = "pix2pix", **kw):
+    return OmegaConf.merge(composed_data(model), {"size": 16, "batch_size": 4, **kw})
+
+
+def paired(**kw) -> PairedImageDataModule:
+    return PairedImageDataModule.from_config(cfg("pix2pix", **kw))
+
+
+def unpaired(**kw) -> UnpairedImageDataModule:
+    return UnpairedImageDataModule.from_config(cfg("cyclegan", **kw))
 
 
 def write_png(path, array):
@@ -46,7 +63,7 @@ def test_embedded_digits2boldink_is_unpaired_in_train_and_paired_in_test():
 
 
 def test_paired_embedded_datamodule_batches_and_spec():
-    dm = PairedImageDataModule(cfg(limit=32))
+    dm = paired(limit=32)
     dm.setup("fit")
     assert dm.spec() == {"channels_in": 1, "channels": 1, "size": 16, "num_images": 32, "dataset": "edges2digits"}
     a, b = next(iter(dm.train_dataloader()))
@@ -63,12 +80,12 @@ def test_paired_side_by_side_folder_with_splits(tmp_path):
             left = np.full((20, 20, 3), 40 * i, np.uint8)
             right = rng.integers(0, 255, (20, 20, 3), dtype=np.uint8)
             write_png(tmp_path / split / f"{i}.png", np.concatenate([left, right], axis=1))
-    train = load_paired(cfg(path=str(tmp_path)), "train")
+    train = paired(path=str(tmp_path)).load_split("train")
     assert train.a.shape == train.b.shape == (3, 3, 16, 16)
     assert torch.allclose(train.a[1], torch.full((3, 16, 16), 40 / 127.5 - 1), atol=1e-5)
-    test = load_paired(cfg(path=str(tmp_path)), "test")
+    test = paired(path=str(tmp_path)).load_split("test")
     assert test.split == "test" and len(test.a) == 2
-    swapped = load_paired(cfg(path=str(tmp_path), direction="BtoA"), "train")
+    swapped = paired(path=str(tmp_path), direction="BtoA").load_split("train")
     assert torch.equal(swapped.a, train.b) and torch.equal(swapped.b, train.a)
 
 
@@ -76,32 +93,32 @@ def test_paired_matching_folders_and_mismatch_error(tmp_path):
     for name in ("x1", "x2"):
         write_png(tmp_path / "A" / f"{name}.png", np.zeros((16, 16), np.uint8))
         write_png(tmp_path / "B" / f"{name}.jpg", np.full((16, 16, 3), 200, np.uint8))
-    pairs = load_paired(cfg(path=str(tmp_path)), "train")
+    pairs = paired(path=str(tmp_path)).load_split("train")
     assert pairs.a.shape == (2, 1, 16, 16) and pairs.b.shape == (2, 3, 16, 16)
-    assert load_paired(cfg(path=str(tmp_path)), "test") is None
+    assert paired(path=str(tmp_path)).load_split("test") is None
     write_png(tmp_path / "A" / "orphan.png", np.zeros((16, 16), np.uint8))
     with pytest.raises(GanforgeError, match=r"1 file\(s\) in .*A have no file of the same name .*'orphan'"):
-        load_paired(cfg(path=str(tmp_path)), "train")
+        paired(path=str(tmp_path)).load_split("train")
 
 
 def test_paired_rejects_square_images_as_side_by_side(tmp_path):
     write_png(tmp_path / "square.png", np.zeros((16, 16), np.uint8))
     with pytest.raises(GanforgeError, match=r"square.png: 16x16 is not a side-by-side A\|B image"):
-        load_paired(cfg(path=str(tmp_path)), "train")
+        paired(path=str(tmp_path)).load_split("train")
 
 
 def test_paired_bad_keys_are_one_line_errors(tmp_path):
     with pytest.raises(GanforgeError, match="data.direction: unknown direction 'up'; valid choices: AtoB, BtoA"):
-        load_paired(cfg(direction="up"), "train")
+        paired(direction="up").load_split("train")
     with pytest.raises(GanforgeError, match="data.path=.*nowhere: not a directory"):
-        load_paired(cfg(path=str(tmp_path / "nowhere")), "train")
+        paired(path=str(tmp_path / "nowhere")).load_split("train")
 
 
 def test_unpaired_cyclegan_layout_detects_true_test_pairs(tmp_path):
     for folder, n in (("trainA", 3), ("trainB", 5), ("testA", 2), ("testB", 2)):
         for i in range(n):
             write_png(tmp_path / folder / f"{i}.png", (np.arange(576).reshape(24, 24) % 7 + 10 * i).astype(np.uint8))
-    dm = UnpairedImageDataModule(cfg(path=str(tmp_path)))
+    dm = unpaired(path=str(tmp_path))
     dm.setup("fit")
     assert dm.spec()["num_images_a"] == 3 and dm.spec()["num_images_b"] == 5
     a, b = next(iter(dm.train_dataloader()))
@@ -113,9 +130,9 @@ def test_unpaired_cyclegan_layout_detects_true_test_pairs(tmp_path):
 def test_unpaired_missing_domains_is_a_one_line_error(tmp_path):
     (tmp_path / "trainA").mkdir()
     with pytest.raises(GanforgeError, match="expected sub-folders trainA/ and trainB/"):
-        load_unpaired(cfg(path=str(tmp_path)), "train")
+        unpaired(path=str(tmp_path)).load_split("train")
     with pytest.raises(GanforgeError, match="give both folders"):
-        load_unpaired(cfg(path_a=str(tmp_path)), "train")
+        unpaired(path_a=str(tmp_path)).load_split("train")
 
 
 def test_unpaired_dataset_draws_random_b():
@@ -128,7 +145,7 @@ def test_unpaired_dataset_draws_random_b():
 
 
 def test_unpaired_embedded_datamodule():
-    dm = UnpairedImageDataModule(cfg(limit=16))
+    dm = unpaired(limit=16)
     dm.setup("fit")
     assert dm.spec()["dataset"] == "digits2boldink"
     test = dm.test_data()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import pytest
 import torch
 from omegaconf import OmegaConf
 from PIL import Image
 
+import ganforge
 import ganforge.progress
 from ganforge.errors import GanforgeError
 from ganforge_images.data.datamodule import ImageDataModule
@@ -16,10 +19,18 @@ from ganforge_images.data.streaming import ImageFiles, ImageJitter, PairFiles, T
 from ganforge_images.data.unpaired import UnpairedImageDataModule
 
 
-def cfg(**kw):
-    return OmegaConf.create({"path": None, "size": 16, "channels": "auto", "batch_size": 4, "num_workers": 0,
-                             "min_image_size": 8, "cache": "auto", "load_size": None, "flip": False,
-                             "eval_images": 10000, **kw})
+@cache
+def composed_data(model: str):
+    """The ``data`` node ``gan-run domain=images model=<model>`` composes (the YAML defaults)."""
+    return ganforge.compose_config(["domain=images", f"model={model}"]).data
+
+
+def cfg(model: str = "dcgan", **kw):
+    return OmegaConf.merge(composed_data(model), {"size": 16, "batch_size": 4, **kw})
+
+
+def image_data(**kw) -> ImageDataModule:
+    return ImageDataModule.from_config(cfg("dcgan", **kw))
 
 
 def textured(seed: int, h: int = 20, w: int = 24, channels: int = 3) -> np.ndarray:
@@ -39,7 +50,7 @@ def write(path, array):
 def test_folder_streams_files_and_matches_the_in_memory_images(tmp_path):
     for i in range(12):
         write(tmp_path / f"im{i:02d}.png", textured(i, 20 + i, 24))
-    stream = ImageDataModule(cfg(path=str(tmp_path)))
+    stream = image_data(path=str(tmp_path))
     stream.setup("fit")
     # nothing decoded is kept after the scan: the training set is a list of files
     assert isinstance(stream.dataset, ImageFiles) and stream._eval is None
@@ -47,7 +58,7 @@ def test_folder_streams_files_and_matches_the_in_memory_images(tmp_path):
     assert batch.shape == (4, 3, 16, 16) and batch.dtype == torch.float32
     assert -1.0 <= float(batch.min()) and float(batch.max()) <= 1.0
     assert stream._eval is None  # training does not materialise the folder either
-    memory = ImageDataModule(cfg(path=str(tmp_path), cache="memory"))
+    memory = image_data(path=str(tmp_path), cache="memory")
     memory.setup("fit")
     assert not isinstance(memory.dataset, ImageFiles)
     # the metrics view (resize + center crop) of the streamed files is the in-memory data
@@ -62,7 +73,7 @@ def test_streamed_folder_skips_bad_files_and_names_them(tmp_path, caplog):
         write(tmp_path / f"ok{i}.png", textured(i))
     (tmp_path / "broken.png").write_bytes(b"not a png")
     write(tmp_path / "flat.png", np.full((20, 20), 7, np.uint8))
-    dm = ImageDataModule(cfg(path=str(tmp_path)))
+    dm = image_data(path=str(tmp_path))
     dm.setup("fit")
     assert len(dm.dataset) == 4
     assert "broken.png" in caplog.text and "flat.png" in caplog.text
@@ -71,7 +82,7 @@ def test_streamed_folder_skips_bad_files_and_names_them(tmp_path, caplog):
 def test_eval_images_bounds_what_a_streamed_folder_holds(tmp_path):
     for i in range(10):
         write(tmp_path / f"im{i}.png", textured(i))
-    dm = ImageDataModule(cfg(path=str(tmp_path), eval_images=4))
+    dm = image_data(path=str(tmp_path), eval_images=4)
     dm.setup("fit")
     assert len(dm.dataset) == 10 and dm.images.shape[0] == 4
     images, _ = dm.test_data()
@@ -82,7 +93,7 @@ def test_labelled_folders_stream_with_class_ids(tmp_path):
     for c, name in enumerate(("cat", "dog")):
         for i in range(3):
             write(tmp_path / name / f"{i}.png", textured(10 * c + i))
-    dm = ImageDataModule(cfg(path=str(tmp_path), labels_from_folders=True))
+    dm = image_data(path=str(tmp_path), labels_from_folders=True)
     dm.setup("fit")
     assert dm.spec()["class_names"] == ["cat", "dog"]
     images, labels = next(iter(dm.train_dataloader()))
@@ -106,7 +117,7 @@ def test_pairs_get_the_same_crop_and_flip(tmp_path):
     for i in range(6):
         half = textured(i, 24, 24)
         write(tmp_path / "train" / f"{i}.png", np.concatenate([half, half], axis=1))
-    dm = PairedImageDataModule(cfg(path=str(tmp_path), load_size=20, flip=True, layout="auto", direction="AtoB"))
+    dm = PairedImageDataModule.from_config(cfg("pix2pix", path=str(tmp_path), load_size=20, flip=True))
     dm.setup("fit")
     assert isinstance(dm.dataset, PairFiles)
     torch.manual_seed(1)
@@ -127,7 +138,7 @@ def test_paired_folders_layout_streams_with_jitter(tmp_path):
     for i in range(5):
         write(tmp_path / "A" / f"{i}.png", textured(i, channels=1))
         write(tmp_path / "B" / f"{i}.jpg", textured(i + 50))
-    dm = PairedImageDataModule(cfg(path=str(tmp_path), load_size=18, flip=True, layout="auto", direction="AtoB"))
+    dm = PairedImageDataModule.from_config(cfg("pix2pix", path=str(tmp_path), load_size=18, flip=True))
     dm.setup("fit")
     assert dm.spec()["channels_in"] == 1 and dm.spec()["channels"] == 3
     a, b = next(iter(dm.train_dataloader()))
@@ -139,7 +150,7 @@ def test_unpaired_folders_stream_with_jitter(tmp_path):
     for i in range(6):
         write(tmp_path / "trainA" / f"{i}.png", textured(i))
         write(tmp_path / "trainB" / f"{i}.png", textured(i + 9))
-    dm = UnpairedImageDataModule(cfg(path=str(tmp_path), load_size=20, flip=True))
+    dm = UnpairedImageDataModule.from_config(cfg("cyclegan", path=str(tmp_path), load_size=20, flip=True))
     dm.setup("fit")
     a, b = next(iter(dm.train_dataloader()))
     assert a.shape == b.shape == (4, 3, 16, 16)
@@ -147,7 +158,7 @@ def test_unpaired_folders_stream_with_jitter(tmp_path):
 
 
 def test_in_memory_embedded_digits_take_jitter_options():
-    dm = ImageDataModule(cfg(load_size=20, flip=True, limit=64))
+    dm = image_data(load_size=20, flip=True, limit=64)
     dm.setup("fit")
     assert isinstance(dm.dataset, TensorJitter)
     images, labels = dm.dataset[0]
@@ -158,7 +169,7 @@ def test_in_memory_embedded_digits_take_jitter_options():
 def test_bad_streaming_options_are_one_line_errors(tmp_path, bad, needle):
     write(tmp_path / "a.png", textured(0))
     with pytest.raises(GanforgeError) as err:
-        ImageDataModule(cfg(path=str(tmp_path), **bad)).setup("fit")
+        image_data(path=str(tmp_path), **bad).setup("fit")
     assert needle in str(err.value) and "\n" not in str(err.value)
 
 
@@ -166,7 +177,7 @@ def test_long_scans_show_a_progress_bar(tmp_path, monkeypatch, capsys):
     for i in range(3):
         write(tmp_path / f"{i}.png", textured(i))
     monkeypatch.setattr(ganforge.progress, "MIN_ITEMS", 2)
-    ImageDataModule(cfg(path=str(tmp_path))).setup("fit")
+    image_data(path=str(tmp_path)).setup("fit")
     err = capsys.readouterr().err
     assert "checking 3 images" in err and "3/3" in err
 

@@ -25,25 +25,14 @@ from ganforge_images.data.folder import decode_image
 
 #: ``data.cache``: ``auto`` streams folders and keeps arrays in RAM, ``none`` streams, ``memory`` loads all.
 CACHE_MODES = ("auto", "none", "memory")
-#: Real images held in memory for metrics (reference classifier, FID's real side) when data streams.
-DEFAULT_EVAL_IMAGES = 10_000
 
 
-def streams_files(data_cfg: Any) -> bool:
-    """Whether files named by ``data.path`` are decoded per item (``data.cache`` is not ``memory``)."""
-    cache = str(data_cfg.get("cache") or "auto")
+def streams_files(cache: str) -> bool:
+    """Whether files named by ``data.path`` are decoded per item: ``data.cache`` (checked) is not ``memory``."""
+    cache = str(cache)
     if cache not in CACHE_MODES:
         raise choices_error("data.cache", cache, CACHE_MODES)
     return cache != "memory"
-
-
-def jitter_settings(data_cfg: Any) -> tuple[int, int | None, bool]:
-    """``(size, load_size, flip)`` from ``data``; ``load_size`` below ``size`` is a one-line error."""
-    size = int(data_cfg.get("size"))
-    load_size = data_cfg.get("load_size")
-    if load_size is not None and int(load_size) < size:
-        raise GanforgeError(f"data.load_size={load_size}: expected null or at least data.size ({size})")
-    return size, (None if load_size is None else int(load_size)), bool(data_cfg.get("flip") or False)
 
 
 class ImageJitter:

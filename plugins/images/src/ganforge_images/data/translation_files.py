@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import torch
 
@@ -11,16 +10,6 @@ from ganforge.errors import GanforgeError
 from ganforge.progress import track
 from ganforge_images.data.folder import detect_channels, list_images, read_image
 from ganforge_images.data.streaming import ImageJitter, PairFiles, materialise
-
-
-def config_channels(data_cfg: Any) -> int | None:
-    """``data.channels`` as 1/3, or None for ``auto``; anything else is a one-line error."""
-    channels = data_cfg.get("channels")
-    if channels in (None, "auto"):
-        return None
-    if str(channels) not in ("1", "3"):
-        raise GanforgeError(f"data.channels={channels}: expected 1, 3 or auto")
-    return int(channels)
 
 
 def checked_files(files: list[Path], channels: int, key: str, side_by_side: bool = False) -> None:

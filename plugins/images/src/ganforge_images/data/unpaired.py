@@ -10,30 +10,28 @@ embedded digits <-> bold ink domains (see :mod:`ganforge_images.data.embedded_tr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import lightning.pytorch as pl
 import torch
-from torch.utils.data import DataLoader, Dataset, TensorDataset
+from omegaconf import DictConfig
+from torch.utils.data import Dataset, TensorDataset
 
 from ganforge.errors import GanforgeError
-from ganforge.plugin import DataSpecMixin
-from ganforge.utils import loader_worker_init
+from ganforge_images.data.base import ImageDataBase, data_node
 from ganforge_images.data.embedded_translation import EMBEDDED_UNPAIRED, digits2boldink
 from ganforge_images.data.folder import list_images, load_folder, prepare_array, resize_center_crop, scan_folder
 from ganforge_images.data.streaming import (
-    DEFAULT_EVAL_IMAGES,
     ImageFiles,
     ImageJitter,
     TensorJitter,
     eval_subset,
-    jitter_settings,
     materialise,
     streams_files,
 )
-from ganforge_images.data.translation_files import config_channels, matching_pairs, read_pairs
+from ganforge_images.data.translation_files import matching_pairs, read_pairs
 
 
 @dataclass
@@ -46,56 +44,6 @@ class UnpairedData:
     labels_b: torch.Tensor | None
     paired: bool
     split: str
-
-
-def domain_folders(data_cfg: Any, split: str) -> tuple[Path, Path] | None:
-    """The (A, B) folders of ``split``, or None when the source has no such split."""
-    path_a, path_b = data_cfg.get("path_a"), data_cfg.get("path_b")
-    if path_a is not None or path_b is not None:
-        if path_a is None or path_b is None:
-            raise GanforgeError("data.path_a/data.path_b: give both folders (domain A and domain B)")
-        return (Path(str(path_a)).expanduser(), Path(str(path_b)).expanduser()) if split == "train" else None
-    root = Path(str(data_cfg.get("path"))).expanduser()
-    if not root.is_dir():
-        raise GanforgeError(f"data.path={root}: not a directory; expected sub-folders trainA/ and trainB/ (or A/ and B/)")
-    for a, b in ((f"{split}A", f"{split}B"), ("A", "B") if split == "train" else (None, None)):
-        if a and (root / a).is_dir() and (root / b).is_dir():
-            return root / a, root / b
-    if split == "train":
-        raise GanforgeError(
-            f"data.path={root}: expected sub-folders trainA/ and trainB/ (CycleGAN layout) or A/ and B/ "
-            "with the images of each domain"
-        )
-    return None
-
-
-def load_unpaired(data_cfg: Any, split: str, size: int | None = None, limit: int | None = None) -> UnpairedData | None:
-    """Both domains of ``split`` in memory at ``size`` (default ``data.size``, at most ``limit`` images
-    a domain); None when the source has no such split."""
-    size = int(size or data_cfg.get("size"))
-    channels = config_channels(data_cfg)
-    if data_cfg.get("path") is None and data_cfg.get("path_a") is None and data_cfg.get("path_b") is None:
-        a, b, la, lb, paired = digits2boldink(split)
-        return UnpairedData(
-            prepare_array(a, size, channels or 1), prepare_array(b, size, channels or 1),
-            torch.from_numpy(la), torch.from_numpy(lb), paired, split,
-        )
-    folders = domain_folders(data_cfg, split)
-    if folders is None:
-        return None
-    folder_a, folder_b = folders
-    names_a = {p.relative_to(folder_a).with_suffix("").as_posix() for p in list_images(folder_a)}
-    names_b = {p.relative_to(folder_b).with_suffix("").as_posix() for p in list_images(folder_b)}
-    if split != "train" and names_a == names_b:
-        pairs, channels = matching_pairs(folder_a, folder_b, channels)
-        a, b = read_pairs(pairs[:limit], channels, size)
-        return UnpairedData(a, b, None, None, True, split)
-    if limit is not None:  # a bounded view of a streamed source
-        return UnpairedData(read_domain(folder_a, size, channels, limit), read_domain(folder_b, size, channels, limit),
-                            None, None, False, split)
-    a, _ = load_folder(folder_a, size, channels)
-    b, _ = load_folder(folder_b, size, channels)
-    return UnpairedData(a, b, None, None, False, split)
 
 
 def read_domain(folder: Path, size: int, channels: int | None, limit: int) -> torch.Tensor:
@@ -124,40 +72,102 @@ class UnpairedDataset(Dataset):
         return self.a[index % len(self.a)][0], self.b[j][0]
 
 
-class UnpairedImageDataModule(DataSpecMixin, pl.LightningDataModule):
+class UnpairedImageDataModule(ImageDataBase):
     """Batches ``(A, B)`` of unrelated images from the two domains, streamed from folders or in memory.
 
-    Folders are checked once and decoded per batch unless ``data.cache=memory``;
-    ``data.load_size``/``data.flip`` jitter each image. :attr:`train` holds the un-jittered
-    images metrics use (at most ``data.eval_images`` a domain when streamed).
+    Folders are checked once and decoded per batch unless ``cache=memory``;
+    ``load_size``/``flip`` jitter each image. :attr:`train` holds the un-jittered images
+    metrics use (at most ``eval_images`` a domain when streamed).
+
+    Args: those of :class:`~ganforge_images.data.base.ImageDataBase`, and
+        path_a, path_b: the two domains' folders (both or neither; they replace ``path``).
 
     Spec: ``channels_a``, ``channels_b``, ``size``, ``num_images_a``, ``num_images_b``,
     ``dataset`` (``digits2boldink`` for the embedded default, else ``folder``).
     """
 
-    def __init__(self, data_cfg: Any):
-        super().__init__()
-        self.data_cfg = data_cfg
+    def __init__(self, *, path: str | None, path_a: str | None, path_b: str | None, size: int,
+                 channels: int | str, limit: int | None, cache: str, load_size: int | None, flip: bool,
+                 eval_images: int, batch_size: int, num_workers: int):
+        super().__init__(path=path, size=size, channels=channels, limit=limit, cache=cache, load_size=load_size,
+                         flip=flip, eval_images=eval_images, batch_size=batch_size, num_workers=num_workers)
+        self.path_a = None if path_a is None else str(path_a)
+        self.path_b = None if path_b is None else str(path_b)
         self.dataset: UnpairedDataset | None = None
         self._train: UnpairedData | None = None
         self._eval_sources: tuple[ImageFiles, ImageFiles] | None = None
         self._test: UnpairedData | None = None
 
+    @classmethod
+    def from_config(cls, data_cfg: DictConfig | Mapping[str, Any]) -> UnpairedImageDataModule:
+        """Builder: the ``data`` node's keys, each read once (defaults: ``conf/domain/images.yaml``,
+        ``path_a``/``path_b`` in ``conf/model/cyclegan.yaml``)."""
+        data = data_node(data_cfg)
+        return cls(**cls.common_args(data), path_a=data.path_a, path_b=data.path_b)
+
+    def domain_folders(self, split: str) -> tuple[Path, Path] | None:
+        """The (A, B) folders of ``split``, or None when the source has no such split."""
+        path_a, path_b = self.path_a, self.path_b
+        if path_a is not None or path_b is not None:
+            if path_a is None or path_b is None:
+                raise GanforgeError("data.path_a/data.path_b: give both folders (domain A and domain B)")
+            return (Path(path_a).expanduser(), Path(path_b).expanduser()) if split == "train" else None
+        root = Path(str(self.path)).expanduser()
+        if not root.is_dir():
+            raise GanforgeError(f"data.path={root}: not a directory; expected sub-folders trainA/ and trainB/ (or A/ and B/)")
+        for a, b in ((f"{split}A", f"{split}B"), ("A", "B") if split == "train" else (None, None)):
+            if a and (root / a).is_dir() and (root / b).is_dir():
+                return root / a, root / b
+        if split == "train":
+            raise GanforgeError(
+                f"data.path={root}: expected sub-folders trainA/ and trainB/ (CycleGAN layout) or A/ and B/ "
+                "with the images of each domain"
+            )
+        return None
+
+    def load_split(self, split: str, size: int | None = None, limit: int | None = None) -> UnpairedData | None:
+        """Both domains of ``split`` in memory at ``size`` (default :attr:`size`, at most ``limit`` images
+        a domain); None when the source has no such split."""
+        size = int(size or self.size)
+        channels = self.parsed_channels()
+        if self._embedded():
+            a, b, la, lb, paired = digits2boldink(split)
+            return UnpairedData(
+                prepare_array(a, size, channels or 1), prepare_array(b, size, channels or 1),
+                torch.from_numpy(la), torch.from_numpy(lb), paired, split,
+            )
+        folders = self.domain_folders(split)
+        if folders is None:
+            return None
+        folder_a, folder_b = folders
+        names_a = {p.relative_to(folder_a).with_suffix("").as_posix() for p in list_images(folder_a)}
+        names_b = {p.relative_to(folder_b).with_suffix("").as_posix() for p in list_images(folder_b)}
+        if split != "train" and names_a == names_b:
+            pairs, channels = matching_pairs(folder_a, folder_b, channels)
+            a, b = read_pairs(pairs[:limit], channels, size)
+            return UnpairedData(a, b, None, None, True, split)
+        if limit is not None:  # a bounded view of a streamed source
+            return UnpairedData(read_domain(folder_a, size, channels, limit), read_domain(folder_b, size, channels, limit),
+                                None, None, False, split)
+        a, _ = load_folder(folder_a, size, channels)
+        b, _ = load_folder(folder_b, size, channels)
+        return UnpairedData(a, b, None, None, False, split)
+
     def _embedded(self) -> bool:
-        return self.data_cfg.get("path") is None and self.data_cfg.get("path_a") is None and self.data_cfg.get("path_b") is None
+        return self.path is None and self.path_a is None and self.path_b is None
 
     def _streaming(self) -> bool:
-        return not self._embedded() and streams_files(self.data_cfg)
+        return not self._embedded() and streams_files(self.cache)
 
     def setup(self, stage: str | None = None) -> None:
         """Check (streaming) or load (memory) both training domains once."""
         if self.dataset is not None:
             return
-        size, load_size, flip = jitter_settings(self.data_cfg)
-        limit = int(self.data_cfg.get("limit") or 0) or None
+        size, load_size, flip = self.jitter_settings()
+        limit = self.limit
         if self._streaming():
-            channels = config_channels(self.data_cfg)
-            scans = [scan_folder(folder, channels) for folder in domain_folders(self.data_cfg, "train")]
+            channels = self.parsed_channels()
+            scans = [scan_folder(folder, channels) for folder in self.domain_folders("train")]
             (files_a, ch_a), (files_b, ch_b) = [(files[:limit], ch) for files, ch in scans]
             jitter = ImageJitter(size, load_size, flip)
             self.dataset = UnpairedDataset(ImageFiles(files_a, ch_a, jitter), ImageFiles(files_b, ch_b, jitter))
@@ -165,7 +175,7 @@ class UnpairedImageDataModule(DataSpecMixin, pl.LightningDataModule):
             self._eval_sources = (ImageFiles(files_a, ch_a, plain), ImageFiles(files_b, ch_b, plain))
             (ch_a, n_a), (ch_b, n_b) = (ch_a, len(files_a)), (ch_b, len(files_b))
         else:
-            train = load_unpaired(self.data_cfg, "train", size=load_size or size)
+            train = self.load_split("train", size=load_size or size)
             if limit:
                 cut = lambda t: None if t is None else t[:limit]  # noqa: E731
                 train = UnpairedData(train.a[:limit], train.b[:limit], cut(train.labels_a), cut(train.labels_b), False, "train")
@@ -190,28 +200,13 @@ class UnpairedImageDataModule(DataSpecMixin, pl.LightningDataModule):
     def train(self) -> UnpairedData | None:
         """Both training domains without jitter (bounded fixed subsets when streamed); None before setup."""
         if self._train is None and self._eval_sources is not None:
-            limit = int(self.data_cfg.get("eval_images") or DEFAULT_EVAL_IMAGES)
-            a, b = [materialise(src, eval_subset(len(src), limit))[0] for src in self._eval_sources]
+            a, b = [materialise(src, eval_subset(len(src), self.eval_images))[0] for src in self._eval_sources]
             self._train = UnpairedData(a, b, None, None, False, "train")
         return self._train
 
     def test_data(self) -> UnpairedData:
         """Held-out domains (``testA``/``testB``) for metrics; the training domains when there are none."""
         if self._test is None:
-            limit = int(self.data_cfg.get("eval_images") or DEFAULT_EVAL_IMAGES) if self._streaming() else None
-            self._test = load_unpaired(self.data_cfg, "test", limit=limit) or self.train
+            limit = self.eval_images if self._streaming() else None
+            self._test = self.load_split("test", limit=limit) or self.train
         return self._test
-
-    def train_dataloader(self) -> DataLoader:
-        """Shuffled ``(A, B)`` batches; the last partial batch is dropped."""
-        batch_size = int(self.data_cfg.get("batch_size"))
-        n_workers = int(self.data_cfg.get("num_workers") or 0)
-        return DataLoader(
-            self.dataset,
-            batch_size=min(batch_size, len(self.dataset)),
-            shuffle=True,
-            drop_last=True,
-            num_workers=n_workers,
-            persistent_workers=n_workers > 0,
-            worker_init_fn=loader_worker_init if n_workers > 0 else None,
-        )
