@@ -33,3 +33,30 @@ def cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: i
 def run_cli():
     """The :func:`cli` helper as a fixture."""
     return cli
+
+
+#: import name of each built-in domain plugin (a core test module lists the domains it runs
+#: in a module-level ``PLUGINS = ("images", ...)``; without them it skips, saying which)
+PLUGIN_PACKAGES = {
+    "images": "ganforge_images", "audio": "ganforge_audio", "midi": "ganforge_midi", "graphs": "ganforge_graphs",
+    "poetry": "ganforge_sequence", "oracle": "ganforge_sequence", "molecules": "ganforge_molecules",
+    "points": "ganforge_points",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Core tests that drive a built-in domain declare it (``PLUGINS``) and skip cleanly
+    when that plugin is not installed: the core's suite needs only the core and the
+    tutorial plugin."""
+    import importlib.util
+
+    missing_cache: dict[str, bool] = {}
+    for item in items:
+        needed = getattr(item.module, "PLUGINS", ()) if item.module is not None else ()
+        for domain in needed:
+            package = PLUGIN_PACKAGES[domain]
+            if package not in missing_cache:
+                missing_cache[package] = importlib.util.find_spec(package) is None
+            if missing_cache[package]:
+                item.add_marker(pytest.mark.skip(reason=f"needs the {domain} plugin ({package}), not installed"))
+                break

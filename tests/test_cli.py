@@ -9,6 +9,9 @@ import pytest
 import torch
 from PIL import Image
 
+#: built-in domains these tests run (tests/conftest.py skips them when one is not installed)
+PLUGINS = ("images",)
+
 SMOKE = ["domain=images", "model=dcgan", "debug=smoke", "trainer.accelerator=cpu", "run.progress_bar=false"]
 
 

@@ -12,6 +12,9 @@ import yaml
 from ganforge import GanforgeError
 from ganforge.cli import arguments
 
+#: built-in domains these tests run (tests/conftest.py skips them when one is not installed)
+PLUGINS = ("images",)
+
 SMOKE = ["debug=smoke", "trainer.accelerator=cpu", "run.progress_bar=false", "trainer.max_steps=2"]
 
 

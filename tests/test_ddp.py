@@ -3,6 +3,9 @@
 import csv
 import json
 
+#: built-in domains these tests run (tests/conftest.py skips them when one is not installed)
+PLUGINS = ("images",)
+
 
 def test_ddp_two_processes_write_once_and_do_not_double_count(run_cli, tmp_path):
     run_dir = tmp_path / "ddp"

@@ -43,6 +43,9 @@ from docs_runner import (  # noqa: E402
     session_dir,
 )
 
+#: built-in domains these tests run (tests/conftest.py skips them when one is not installed)
+PLUGINS = ("images", "audio", "midi", "graphs", "poetry", "oracle", "molecules", "points")
+
 BLOCKS = collect_blocks()
 INLINE = [cmd for doc in markdown_files() for cmd in inline_run_commands(doc)]
 # docs/domains and docs/examples run in tests/test_docs_domains_commands.py: under

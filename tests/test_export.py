@@ -16,6 +16,9 @@ from ganforge.export import export_generator
 from ganforge.generation import interpolation_latents, slerp, truncate
 from ganforge.testing.runs import run_smoke, sample_files
 
+#: built-in domains these tests run (tests/conftest.py skips them when one is not installed)
+PLUGINS = ("images", "audio", "poetry")
+
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):

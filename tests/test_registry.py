@@ -8,6 +8,9 @@ import pytest
 from ganforge import GanforgeError
 from ganforge._internal.registry import PluginLoadWarning, Registry
 
+#: built-in domains these tests run (tests/conftest.py skips them when one is not installed)
+PLUGINS = ("images",)
+
 
 def make_dist(site, name, entry_points, module_source=None, module_name=None):
     """Create an installed distribution (dist-info + optional module) under ``site``."""

@@ -19,6 +19,9 @@ from report_browser import Chromium, find_chromium, local_path  # noqa: E402
 
 from ganforge.testing.runs import run_smoke  # noqa: E402
 
+#: built-in domains these tests run (tests/conftest.py skips them when one is not installed)
+PLUGINS = ("images", "audio", "midi", "graphs", "poetry")
+
 # domain, model, extra overrides (small sheets keep the runs and the pages light)
 RUNS = {
     "images": ("images", "dcgan", ["run.sample_count=16"]),

@@ -8,6 +8,9 @@ import torch
 
 from ganforge.testing.runs import run_smoke
 
+#: built-in domains these tests run (tests/conftest.py skips them when one is not installed)
+PLUGINS = ("images",)
+
 
 def test_mlflow_local_store_gets_metrics_params_and_samples(tmp_path):
     pytest.importorskip("mlflow")

@@ -4,6 +4,9 @@ import csv
 
 import pytest
 
+#: built-in domains these tests run (tests/conftest.py skips them when one is not installed)
+PLUGINS = ("images", "oracle")
+
 SMOKE = ["domain=images", "model=dcgan", "debug=smoke", "trainer.accelerator=cpu", "run.progress_bar=false", "run.sample_count=4"]
 
 

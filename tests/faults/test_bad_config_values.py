@@ -17,6 +17,9 @@ from ganforge._internal.config import register_plugin_search_path
 from ganforge.cli.arguments import prepare_overrides
 from ganforge.cli.validation import validate_command
 
+#: built-in domains these tests run (tests/conftest.py skips them when one is not installed)
+PLUGINS = ("images", "audio", "midi", "graphs", "poetry", "oracle", "molecules")
+
 #: (override, text the one-line error must contain) valid in every domain
 COMMON = [
     ("trainer.max_steps=abc", "trainer.max_steps='abc': expected an integer >= 1 or null"),

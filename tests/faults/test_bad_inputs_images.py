@@ -15,6 +15,9 @@ sys.path.insert(0, str(Path(__file__).parent))  # the helper module beside this 
 
 from _bad_input_helpers import Case, assert_documented, check, ids  # noqa: E402
 
+#: built-in domains these tests run (tests/conftest.py skips them when one is not installed)
+PLUGINS = ("images",)
+
 DOMAIN = "images"
 
 

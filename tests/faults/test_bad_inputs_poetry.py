@@ -13,6 +13,9 @@ sys.path.insert(0, str(Path(__file__).parent))  # the helper module beside this 
 
 from _bad_input_helpers import Case, assert_documented, check, ids  # noqa: E402
 
+#: built-in domains these tests run (tests/conftest.py skips them when one is not installed)
+PLUGINS = ("poetry",)
+
 DOMAIN = "poetry"
 CHARS = "春眠不觉晓处闻啼鸟夜来风雨声花落知多少床前明月光疑是地上霜举头望山低思故乡"
 

@@ -14,6 +14,9 @@ sys.path.insert(0, str(Path(__file__).parent))  # the helper module beside this 
 
 from _fault_helpers import CPU, ckpt_step, csv_rows, gan_run, leftovers, status  # noqa: E402
 
+#: built-in domains these tests run (tests/conftest.py skips them when one is not installed)
+PLUGINS = ("images", "oracle")
+
 # DCGAN: 40 images in batches of 8 = 5 batches an epoch, so the kills land mid-epoch in
 # epochs 0, 1 and 2; checkpoints every 3 steps, one log row per step.
 DCGAN = ["domain=images", "model=dcgan", "debug=smoke", *CPU, "trainer.deterministic=true", "data.limit=40",

@@ -14,6 +14,9 @@ sys.path.insert(0, str(Path(__file__).parent))  # the helper module beside this 
 
 from _fault_helpers import DCGAN, ckpt_step, digest, error_lines, gan_run, status  # noqa: E402
 
+#: built-in domains these tests run (tests/conftest.py skips them when one is not installed)
+PLUGINS = ("images", "audio")
+
 
 @pytest.fixture(scope="module")
 def finished_run(tmp_path_factory):

@@ -26,6 +26,9 @@ from _fault_helpers import (  # noqa: E402
     wait_for,
 )
 
+#: built-in domains these tests run (tests/conftest.py skips them when one is not installed)
+PLUGINS = ("images",)
+
 RUN_ID = re.compile(r"^\d{4}-\d\d-\d\d_\d\d-\d\d-\d\d\.\d{3}-[0-9a-f]{6}$")
 
 

@@ -25,6 +25,9 @@ from _fault_helpers import (  # noqa: E402
     wait_for,
 )
 
+#: built-in domains these tests run (tests/conftest.py skips them when one is not installed)
+PLUGINS = ("images",)
+
 # a long run slowed down (0.2 s per batch) so the signal surely arrives mid-training
 LONG = ["trainer.max_steps=100000", "run.checkpoint_every=1000", "run.sample_every=0"]
 

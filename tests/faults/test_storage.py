@@ -19,6 +19,9 @@ sys.path.insert(0, str(Path(__file__).parent))  # the helper module beside this 
 
 from _fault_helpers import DCGAN, ckpt_step, error_lines, gan_run, leftovers, status  # noqa: E402
 
+#: built-in domains these tests run (tests/conftest.py skips them when one is not installed)
+PLUGINS = ("images",)
+
 ENOSPC = "[Errno 28 ENOSPC] No space left on device"
 
 
