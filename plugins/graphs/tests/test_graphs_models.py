@@ -158,10 +158,10 @@ def test_generator_no_grad_forward_matches_sampling_semantics():
 
 def test_cell_scores_are_reused_until_the_weights_change():
     from ganforge import compose_config
-    from ganforge_graphs.models import Cell
+    from ganforge_graphs.domain import GraphsDomain
 
     cfg = compose_config(["domain=graphs", "model=cell"])
-    module = Cell(cfg, {"num_nodes": 12, "num_edges": 20})
+    module = GraphsDomain().make_module(cfg, {"num_nodes": 12, "num_edges": 20})
     first = module.score_matrix(module.generator)
     assert module.score_matrix(module.generator) is first
     opt = torch.optim.Adam(module.generator.parameters(), lr=0.1)
@@ -195,11 +195,12 @@ def test_one_hot_row_lookup_equals_the_dense_product_and_its_gradients():
 def test_netgan_checks_count_the_critics_recent_walks_and_top_up_when_short():
     from ganforge import compose_config
     from ganforge.errors import GanforgeError
-    from ganforge_graphs.models import NetGAN
+    from ganforge_graphs.domain import GraphsDomain
 
     spec = {"num_nodes": 20, "num_edges": 30}
     over = ["domain=graphs", "model=netgan", "model.walk_length=4", "model.eval_window=2", "model.n_critic=1"]
-    module = NetGAN(compose_config([*over, "model.eval_transitions=6"]), spec)
+    make = GraphsDomain().make_module
+    module = make(compose_config([*over, "model.eval_transitions=6"]), spec)
     walks = [torch.tensor([[0, 1, 2, 3]]), torch.tensor([[4, 5, 6, 7]]), torch.tensor([[8, 9, 10, 11]])]
     for w in walks:  # what discriminator_loss appends; the window keeps the last eval_window * n_critic
         module._walk_window.append(w.to(torch.int32))
@@ -210,8 +211,8 @@ def test_netgan_checks_count_the_critics_recent_walks_and_top_up_when_short():
     module.eval_transitions = 30
     assert module.check_scores(module.generator).matrix.sum() > 2 * 2 * 3
     # eval_walks=fresh ignores the window: one new walk of 3 transitions only
-    fresh = NetGAN(compose_config([*over, "model.eval_walks=fresh", "model.eval_transitions=3"]), spec)
+    fresh = make(compose_config([*over, "model.eval_walks=fresh", "model.eval_transitions=3"]), spec)
     fresh._walk_window.append(walks[0].to(torch.int32))
     assert fresh.check_scores(fresh.generator).matrix.sum() <= 2 * 3
     with pytest.raises(GanforgeError, match="model.eval_walks"):
-        NetGAN(compose_config([*over, "model.eval_walks=recent"]), spec)
+        make(compose_config([*over, "model.eval_walks=recent"]), spec)

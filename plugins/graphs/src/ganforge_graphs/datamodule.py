@@ -55,59 +55,95 @@ class EdgeStream(IterableDataset):
 
 
 class GraphDataModule(DataSpecMixin, pl.LightningDataModule):
-    """The graph from ``cfg.data`` (``path: null`` = embedded Cora-ML) and its training stream.
+    """One graph (``path=None`` = embedded Cora-ML), its link-prediction split and its training stream.
 
     Args:
-        data_cfg: the ``data`` config node (path, allow_pickle, largest_component, val_fraction,
-            test_fraction, split_seed, max_nodes, batch_size, num_workers, p, q).
-        walk_length: nodes per training walk (``model.walk_length``).
+        path: a NetGAN ``.npz``, an edge list or a PyG ``.pt`` file; ``None``: embedded Cora-ML.
+        allow_pickle: let ``.npz``/``.pt`` files unpickle objects (only for trusted files).
+        largest_component: keep only the largest connected component.
+        val_fraction, test_fraction: held-out edges of the link-prediction split.
+        split_seed: the split is a function of this seed only.
+        max_nodes: keep a connected breadth-first slice of this many nodes (``None``: all).
+        batch_size: random walks per batch (``walks`` input).
+        num_workers: data-loader worker processes.
+        p, q: node2vec return and in-out parameters of the training walks.
+        walk_length: nodes per training walk (``model.walk_length``; only for ``walks``).
         train_input: ``walks`` (NetGAN) or ``edges`` (CELL).
 
     Spec: ``num_nodes``, ``num_edges`` (training edges: the size of generated graphs),
     ``num_edges_full``, ``source``.
     """
 
-    def __init__(self, data_cfg: Any, walk_length: int = 16, train_input: str = "walks"):
+    def __init__(self, *, path: str | None, allow_pickle: bool, largest_component: bool, val_fraction: float,
+                 test_fraction: float, split_seed: int, max_nodes: int | None, batch_size: int, num_workers: int,
+                 p: float, q: float, walk_length: int | None, train_input: str):
         super().__init__()
         if train_input not in TRAIN_INPUTS:
             raise choices_error("model.train_input", train_input, TRAIN_INPUTS)
-        self.data_cfg = data_cfg
-        self.walk_length = int(walk_length)
+        if max_nodes is not None and int(max_nodes) < 3:
+            raise GanforgeError(f"data.max_nodes={max_nodes}: expected null or at least 3 nodes")
+        if train_input == "walks":
+            if walk_length is None:
+                raise GanforgeError("GraphDataModule: train_input='walks' needs a walk_length")
+            if int(batch_size) < 1:
+                raise GanforgeError(f"data.batch_size={batch_size}: expected a positive number of walks")
+        self.path = None if path is None else str(path)
+        self.allow_pickle = bool(allow_pickle)
+        self.largest_component = bool(largest_component)
+        self.val_fraction = float(val_fraction)
+        self.test_fraction = float(test_fraction)
+        self.split_seed = int(split_seed)
+        self.max_nodes = None if max_nodes is None else int(max_nodes)
+        self.batch_size = int(batch_size)
+        self.num_workers = int(num_workers)
+        self.p = float(p)
+        self.q = float(q)
+        self.walk_length = None if walk_length is None else int(walk_length)
         self.train_input = train_input
         self.graph: CleanGraph | None = None
         self.split: LinkSplit | None = None
         self._train_stats: dict[str, float] | None = None
 
+    @classmethod
+    def from_config(cls, cfg: Any) -> GraphDataModule:
+        """The builder: ``data`` keys, ``model.train_input`` and (walks only) ``model.walk_length``
+        of a run config, each read once (defaults in the domain's YAML)."""
+        data, model = cfg.data, cfg.model
+        train_input = str(model.train_input)
+        return cls(
+            path=data.path, allow_pickle=bool(data.allow_pickle), largest_component=bool(data.largest_component),
+            val_fraction=float(data.val_fraction), test_fraction=float(data.test_fraction),
+            split_seed=int(data.split_seed), max_nodes=None if data.max_nodes is None else int(data.max_nodes),
+            batch_size=int(data.batch_size), num_workers=int(data.num_workers), p=float(data.p), q=float(data.q),
+            # CELL trains on edge lists and has no walk length
+            walk_length=int(model.walk_length) if train_input == "walks" else None, train_input=train_input,
+        )
+
     def setup(self, stage: str | None = None) -> None:
         """Load, clean and split the graph once (idempotent)."""
         if self.graph is not None:
             return
-        cfg = self.data_cfg
-        path = cfg.get("path")
-        source = embedded_cora_ml_path() if path is None else Path(str(path)).expanduser()
-        loaded = load_graph(source, allow_pickle=bool(cfg.get("allow_pickle", False)))
-        max_nodes = cfg.get("max_nodes")
-        if max_nodes is not None and int(max_nodes) < 3:
-            raise GanforgeError(f"data.max_nodes={max_nodes}: expected null or at least 3 nodes")
+        source = embedded_cora_ml_path() if self.path is None else Path(self.path).expanduser()
+        loaded = load_graph(source, allow_pickle=self.allow_pickle)
         self.graph = clean_graph(
             loaded.adjacency,
             loaded.labels,
             source=str(source),
-            lcc=bool(cfg.get("largest_component", True)),
-            max_nodes=None if max_nodes is None else int(max_nodes),
+            lcc=self.largest_component,
+            max_nodes=self.max_nodes,
         )
         self.split = link_prediction_split(
             self.graph.adjacency,
-            val_fraction=float(cfg.get("val_fraction", 0.10)),
-            test_fraction=float(cfg.get("test_fraction", 0.05)),
-            seed=int(cfg.get("split_seed", 0)),
+            val_fraction=self.val_fraction,
+            test_fraction=self.test_fraction,
+            seed=self.split_seed,
             source=str(source),
         )
         self._spec = {
             "num_nodes": int(self.graph.num_nodes),
             "num_edges": int(len(self.split.train_edges)),
             "num_edges_full": int(self.graph.num_edges),
-            "source": "embedded:cora_ml" if path is None else str(source),
+            "source": "embedded:cora_ml" if self.path is None else str(source),
         }
 
     @property
@@ -126,18 +162,9 @@ class GraphDataModule(DataSpecMixin, pl.LightningDataModule):
     def train_dataloader(self) -> DataLoader:
         """Endless already-batched stream (``batch_size=None``): walks or the full edge lists."""
         if self.train_input == "walks":
-            batch_size = int(self.data_cfg.get("batch_size", 128))
-            if batch_size < 1:
-                raise GanforgeError(f"data.batch_size={batch_size}: expected a positive number of walks")
-            walker = RandomWalker(
-                self.train_adjacency,
-                walk_length=self.walk_length,
-                p=float(self.data_cfg.get("p", 1.0)),
-                q=float(self.data_cfg.get("q", 1.0)),
-            )
-            dataset: IterableDataset = WalkStream(walker, batch_size)
+            walker = RandomWalker(self.train_adjacency, walk_length=self.walk_length, p=self.p, q=self.q)
+            dataset: IterableDataset = WalkStream(walker, self.batch_size)
         else:
             dataset = EdgeStream(self.train_adjacency)
-        n_workers = int(self.data_cfg.get("num_workers", 0))
-        return DataLoader(dataset, batch_size=None, num_workers=n_workers,
-                          worker_init_fn=loader_worker_init if n_workers > 0 else None)
+        return DataLoader(dataset, batch_size=None, num_workers=self.num_workers,
+                          worker_init_fn=loader_worker_init if self.num_workers > 0 else None)

@@ -29,9 +29,7 @@ class GraphsDomain(DomainPlugin):
 
     def build_datamodule(self, cfg: Any) -> GraphDataModule:
         """The graph in ``cfg.data``, streamed as walks (netgan) or edge lists (cell)."""
-        model = cfg.model
-        return GraphDataModule(cfg.data, int(model.get("walk_length", 16)), str(model.get("train_input", "walks")))
-
+        return GraphDataModule.from_config(cfg)
 
     def export_samples(
         self, samples: Any, out_dir: Path, stem: str, individual: bool = False, fmt: str = "edgelist"
@@ -79,7 +77,7 @@ class GraphsDomain(DomainPlugin):
         scores = module.score_matrix(generator)
         graph = module.assemble(scores)
         metrics = module.evaluate_scores(scores, datamodule, graph)
-        if bool((module.cfg.get("metrics") or {}).get("statistics", True)):
+        if module.eval_statistics:
             metrics.update({f"stats/generated/{k}": v for k, v in graph_statistics(graph).items()})
             metrics.update({f"stats/training/{k}": v for k, v in datamodule.train_statistics().items()})
         return metrics

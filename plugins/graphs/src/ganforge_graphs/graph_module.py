@@ -12,6 +12,9 @@ edge probabilities) and assemble graphs from it with the training graph's edge c
 
 ``criterion: none`` only logs them. Stopping works through :attr:`training_done`, which the core
 consults after every batch.
+
+Modules take flat, typed arguments (the stopping group as one frozen :class:`Stopping`); the
+classmethods ``from_config`` are the builders that read a run config once.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
-from ganforge import AdversarialModule
+from ganforge import AdversarialModule, GANSettings, schema
 from ganforge.errors import GanforgeError, choices_error
 from ganforge.utils import seeded
 from ganforge_graphs.assembly import ScoreMatrix, assemble_graph
@@ -52,33 +55,80 @@ class GraphSamples:
         return len(self.graphs)
 
 
+@dataclass(frozen=True)
+class Stopping:
+    """``model.stopping``: when the module assembles a graph to check, and what stops training.
+
+    Attributes:
+        criterion: ``eo`` (stop at ``eo_threshold`` edge overlap), ``val`` (keep the best
+            generator by validation AUC + AP, stop after ``patience`` checks without
+            improvement) or ``none`` (log only).
+        eo_threshold: edge overlap with the training graph that stops ``eo``.
+        patience: ``val``: checks without improvement before stopping.
+        eval_every: generator steps between checks (0: no checks).
+    """
+
+    # no ``choices`` here: the module's own check gives the domain's usual one-line message
+    criterion: str = schema.spec()
+    eo_threshold: float = schema.spec(ge=0, le=1)
+    patience: int = schema.spec(ge=1)
+    eval_every: int = schema.spec(ge=0)
+
+    def __post_init__(self) -> None:
+        if self.criterion not in STOPPING_CRITERIA:
+            raise choices_error("model.stopping.criterion", self.criterion, STOPPING_CRITERIA)
+
+    @classmethod
+    def from_config(cls, cfg: Any) -> Stopping:
+        """The ``model.stopping`` group of a run config (every key required; defaults in the YAML)."""
+        return schema.build(cls, cfg.model.stopping, "model.stopping")
+
+
 def numpy_rng_from_torch() -> np.random.Generator:
     """A numpy generator seeded from the torch RNG, so ``ganforge.utils.seeded`` fixes assembly too."""
     return np.random.default_rng(int(torch.randint(0, 2**62, (1,)).item()))
 
 
 class GraphGenerativeModule(AdversarialModule):
-    """Base of the graph models (see the module docstring)."""
+    """Base of the graph models (see the module docstring).
 
-    def __init__(self, cfg: Any, spec: Mapping[str, Any]):
-        super().__init__(cfg, spec)
-        for key in ("num_nodes", "num_edges"):
-            if key not in spec:
-                raise GanforgeError(f"graph model spec lacks '{key}'; expected a spec from GraphDataModule")
-        self.num_nodes = int(spec["num_nodes"])
-        self.num_edges = int(spec["num_edges"])
-        stopping = self.cfg.model.get("stopping", {}) or {}
-        self.criterion = str(stopping.get("criterion", "eo"))
-        if self.criterion not in STOPPING_CRITERIA:
-            raise choices_error("model.stopping.criterion", self.criterion, STOPPING_CRITERIA)
-        self.eo_threshold = float(stopping.get("eo_threshold", 0.52))
-        self.patience = int(stopping.get("patience", 5))
-        self.stop_eval_every = int(stopping.get("eval_every", 500))
+    Args:
+        num_nodes: nodes of the training graph (and of every generated graph).
+        num_edges: training edges: the edge count of every assembled graph.
+        stopping: the periodic check and stopping criterion.
+        check_seed: the checks run under the fixed seed ``check_seed + g_step`` (the run's ``seed``).
+        eval_statistics: whether evaluations add graph statistics (``metrics.statistics``).
+        settings: the core loop's typed settings.
+    """
+
+    def __init__(self, *, num_nodes: int, num_edges: int, stopping: Stopping, check_seed: int, eval_statistics: bool,
+                 settings: GANSettings):
+        super().__init__(settings)
+        self.num_nodes = int(num_nodes)
+        self.num_edges = int(num_edges)
+        self.stopping = stopping
+        self.check_seed = int(check_seed)
+        self.eval_statistics = bool(eval_statistics)
         self.stopped = False
         self.best_val = -float("inf")
         self.evals_without_improvement = 0
         self._best_state: dict[str, torch.Tensor] | None = None
         self.check_seconds = 0.0  # wall time spent in stopping checks (logged as time/checks_s)
+
+    @staticmethod
+    def common_arguments(cfg: Any, spec: Mapping[str, Any]) -> dict[str, Any]:
+        """The base's arguments from a run config and the data spec (for the subclasses' builders)."""
+        for key in ("num_nodes", "num_edges"):
+            if key not in spec:
+                raise GanforgeError(f"graph model spec lacks '{key}'; expected a spec from GraphDataModule")
+        return {
+            "num_nodes": int(spec["num_nodes"]),
+            "num_edges": int(spec["num_edges"]),
+            "stopping": Stopping.from_config(cfg),
+            "check_seed": int(cfg.seed),
+            "eval_statistics": bool(cfg.metrics.statistics),
+            "settings": GANSettings.from_config(cfg),
+        }
 
     # ------------------------------------------------------------------ scores and graphs
     def score_matrix(self, generator: torch.nn.Module) -> ScoreMatrix:
@@ -144,17 +194,17 @@ class GraphGenerativeModule(AdversarialModule):
     def check_stopping(self) -> None:
         """After a generator step: evaluate every ``eval_every`` steps and apply the criterion."""
         data = self.training_data()
-        if data is None or self.stop_eval_every <= 0:
+        if data is None or self.stopping.eval_every <= 0:
             return
         at_end = self.max_steps is not None and self.g_step >= self.max_steps
-        if self.g_step % self.stop_eval_every == 0:
+        if self.g_step % self.stopping.eval_every == 0:
             generator = self.generator
             was_training = generator.training
             generator.eval()
             # A fixed seed per step: the check neither consumes the training RNG streams (resumed
             # runs stay identical) nor differs between DDP ranks.
             start = time.perf_counter()
-            with torch.no_grad(), seeded(int(self.cfg.get("seed", 0)) + self.g_step, self.device):
+            with torch.no_grad(), seeded(self.check_seed + self.g_step, self.device):
                 metrics = self.evaluate_scores(self.check_scores(generator), data)
             generator.train(was_training)
             self.check_seconds += time.perf_counter() - start
@@ -162,7 +212,7 @@ class GraphGenerativeModule(AdversarialModule):
             self.log_check({**values, "time/checks_s": self.check_seconds})
             self._apply_criterion(metrics)
             self.stopped = bool(self.trainer.strategy.broadcast(self.stopped, src=0))
-        if (self.stopped or at_end) and self.criterion == "val" and self._best_state is not None:
+        if (self.stopped or at_end) and self.stopping.criterion == "val" and self._best_state is not None:
             self.generator.load_state_dict(self._best_state)
 
     def log_check(self, values: dict[str, float]) -> None:
@@ -170,9 +220,9 @@ class GraphGenerativeModule(AdversarialModule):
         self.log_now(values)
 
     def _apply_criterion(self, metrics: Mapping[str, float]) -> None:
-        if self.criterion == "eo" and metrics["eo/train"] >= self.eo_threshold:
+        if self.stopping.criterion == "eo" and metrics["eo/train"] >= self.stopping.eo_threshold:
             self.stopped = True
-        elif self.criterion == "val" and "lp/val/auc" in metrics:
+        elif self.stopping.criterion == "val" and "lp/val/auc" in metrics:
             score = metrics["lp/val/auc"] + metrics["lp/val/ap"]
             if score > self.best_val:
                 self.best_val = score
@@ -180,7 +230,7 @@ class GraphGenerativeModule(AdversarialModule):
                 self._best_state = copy.deepcopy(self.generator.state_dict())
             else:
                 self.evals_without_improvement += 1
-                if self.evals_without_improvement >= self.patience:
+                if self.evals_without_improvement >= self.stopping.patience:
                     self.stopped = True
 
     def on_save_checkpoint(self, checkpoint: dict) -> None:

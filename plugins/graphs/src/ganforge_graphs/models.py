@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ganforge import GANSettings, schema
 from ganforge.errors import GanforgeError, choices_error
 from ganforge_graphs.assembly import ScoreMatrix, score_matrix_from_walks
 from ganforge_graphs.cell_model import CellModel
-from ganforge_graphs.graph_module import GraphGenerativeModule
+from ganforge_graphs.graph_module import GraphGenerativeModule, Stopping
 from ganforge_graphs.netgan_networks import (
     NetGANDiscriminator,
     NetGANGenerator,
@@ -26,6 +28,20 @@ from ganforge_graphs.netgan_networks import (
 EVAL_WALKS = ("window", "fresh")
 
 
+@dataclass(frozen=True)
+class Temperature:
+    """``model.temperature``: the Gumbel-softmax schedule ``max(start * exp(-decay * step), min)``."""
+
+    start: float = schema.spec(gt=0)
+    decay: float = schema.spec(ge=0)
+    min: float = schema.spec(gt=0)
+
+    @classmethod
+    def from_config(cls, cfg: Any) -> Temperature:
+        """The ``model.temperature`` group of a run config (every key required; defaults in the YAML)."""
+        return schema.build(cls, cfg.model.temperature, "model.temperature")
+
+
 class NetGAN(GraphGenerativeModule):
     """NetGAN (Bojchevski et al., ICML 2018): a WGAN-GP over random walks.
 
@@ -33,38 +49,52 @@ class NetGAN(GraphGenerativeModule):
     ``loss: wgan``, ``gp_weight``) and adds NetGAN's L2 penalties (``l2_g``, ``l2_d``; ``W_down``
     excluded) and the Gumbel temperature ``max(t_start * exp(-t_decay * step), t_min)``.
 
-    Config (``model``): ``walk_length``, ``noise_dim``, ``g_hidden``, ``d_hidden``, ``down_size``,
-    ``temperature: {start, decay, min}``, ``l2_g``, ``l2_d``, ``eval_transitions`` (transitions
-    of generated walks counted into the score matrix of one graph), ``sample_batch`` (walks
-    sampled at once: 512 ran 2.4x faster than 8,192 on a CPU), ``eval_walks`` (``window`` or
-    ``fresh``, see :meth:`check_scores`) and ``eval_window`` (generator steps, 1,000).
+    Args (``model`` keys of the same names): ``walk_length``, ``noise_dim``, ``g_hidden``,
+    ``d_hidden``, ``down_size``, ``temperature`` (:class:`Temperature`), ``l2_g``, ``l2_d``,
+    ``eval_transitions`` (transitions of generated walks counted into the score matrix of one
+    graph), ``sample_batch`` (walks sampled at once: 512 ran 2.4x faster than 8,192 on a CPU),
+    ``eval_walks`` (``window`` or ``fresh``, see :meth:`check_scores`) and ``eval_window``
+    (generator steps); the rest as in :class:`GraphGenerativeModule`.
     """
 
-    def __init__(self, cfg: Any, spec: Mapping[str, Any]):
-        super().__init__(cfg, spec)
-        m = self.cfg.model
-        self.walk_length = int(m.get("walk_length", 16))
-        down = int(m.get("down_size", 128))
-        self.generator = NetGANGenerator(
-            self.num_nodes, self.walk_length, int(m.get("noise_dim", 16)), int(m.get("g_hidden", 40)), down
-        )
-        self.discriminator = NetGANDiscriminator(self.num_nodes, int(m.get("d_hidden", 30)), down)
-        temp = m.get("temperature", {}) or {}
-        self.t_start = float(temp.get("start", 5.0))
-        self.t_decay = float(temp.get("decay", 5e-5))
-        self.t_min = float(temp.get("min", 0.5))
-        self.l2_g = float(m.get("l2_g", 1e-7))
-        self.l2_d = float(m.get("l2_d", 5e-5))
-        self.eval_transitions = int(float(m.get("eval_transitions", 1_000_000)))
-        self.sample_batch = int(m.get("sample_batch", 512))
-        self.eval_walks = str(m.get("eval_walks", "window"))
+    def __init__(self, *, num_nodes: int, num_edges: int, walk_length: int, noise_dim: int, g_hidden: int,
+                 d_hidden: int, down_size: int, temperature: Temperature, l2_g: float, l2_d: float,
+                 eval_transitions: int, sample_batch: int, eval_walks: str, eval_window: int,
+                 stopping: Stopping, check_seed: int, eval_statistics: bool, settings: GANSettings):
+        super().__init__(num_nodes=num_nodes, num_edges=num_edges, stopping=stopping, check_seed=check_seed,
+                         eval_statistics=eval_statistics, settings=settings)
+        self.walk_length = int(walk_length)
+        self.generator = NetGANGenerator(self.num_nodes, self.walk_length, int(noise_dim), int(g_hidden), int(down_size))
+        self.discriminator = NetGANDiscriminator(self.num_nodes, int(d_hidden), int(down_size))
+        self.t_start = float(temperature.start)
+        self.t_decay = float(temperature.decay)
+        self.t_min = float(temperature.min)
+        self.l2_g = float(l2_g)
+        self.l2_d = float(l2_d)
+        self.eval_transitions = int(eval_transitions)
+        self.sample_batch = int(sample_batch)
+        self.eval_walks = str(eval_walks)
         if self.eval_walks not in EVAL_WALKS:
             raise choices_error("model.eval_walks", self.eval_walks, EVAL_WALKS)
-        self.eval_window = int(m.get("eval_window", 1000))
+        self.eval_window = int(eval_window)
         if self.eval_window < 1:
             raise GanforgeError(f"model.eval_window: expected a number of generator steps >= 1, got {self.eval_window}")
         # The critic's fake walks of the last eval_window generator steps (n_critic batches each).
         self._walk_window: deque[torch.Tensor] = deque(maxlen=self.eval_window * self.n_critic)
+
+    @classmethod
+    def from_config(cls, cfg: Any, spec: Mapping[str, Any]) -> NetGAN:
+        """The builder: each ``model`` key read once (defaults in ``conf/model/netgan.yaml``)."""
+        common = cls.common_arguments(cfg, spec)
+        m = cfg.model
+        return cls(
+            walk_length=int(m.walk_length), noise_dim=int(m.noise_dim), g_hidden=int(m.g_hidden),
+            d_hidden=int(m.d_hidden), down_size=int(m.down_size), temperature=Temperature.from_config(cfg),
+            l2_g=float(m.l2_g), l2_d=float(m.l2_d),
+            eval_transitions=int(float(m.eval_transitions)),  # float() lets 1.5e7 through
+            sample_batch=int(m.sample_batch), eval_walks=str(m.eval_walks), eval_window=int(m.eval_window),
+            **common,
+        )
 
     @property
     def temperature(self) -> float:
@@ -149,17 +179,25 @@ class Cell(GraphGenerativeModule):
     step on the cross-entropy loss per training batch, and that step counts as the ganforge
     generator step (the low-rank transition model is the generator).
 
-    Config (``model``): ``rank`` (H), ``block_entries``.
+    Args (``model`` keys of the same names): ``rank`` (H) and ``block_entries`` (logits per row
+    block, which bounds memory on large graphs); the rest as in :class:`GraphGenerativeModule`.
     """
 
-    def __init__(self, cfg: Any, spec: Mapping[str, Any]):
-        super().__init__(cfg, spec)
-        m = self.cfg.model
-        block = int(float(m.get("block_entries", 1 << 24)))
-        self.generator = CellModel(self.num_nodes, int(m.get("rank", 9)), block_entries=block)
+    def __init__(self, *, num_nodes: int, num_edges: int, rank: int, block_entries: int, stopping: Stopping,
+                 check_seed: int, eval_statistics: bool, settings: GANSettings):
+        super().__init__(num_nodes=num_nodes, num_edges=num_edges, stopping=stopping, check_seed=check_seed,
+                         eval_statistics=eval_statistics, settings=settings)
+        self.generator = CellModel(self.num_nodes, int(rank), block_entries=int(block_entries))
         self.discriminator = None
         self._pi: torch.Tensor | None = None
         self._scores_cache: tuple[tuple[int, int, int], ScoreMatrix] | None = None
+
+    @classmethod
+    def from_config(cls, cfg: Any, spec: Mapping[str, Any]) -> Cell:
+        """The builder: each ``model`` key read once (defaults in ``conf/model/cell.yaml``)."""
+        common = cls.common_arguments(cfg, spec)
+        m = cfg.model
+        return cls(rank=int(m.rank), block_entries=int(float(m.block_entries)), **common)
 
     def phase_handlers(self):
         """CELL trains in one ``cell`` phase (no adversarial game)."""

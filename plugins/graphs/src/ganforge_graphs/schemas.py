@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ganforge.schema import open_schema, spec
+from ganforge_graphs.graph_module import Stopping
+from ganforge_graphs.models import Temperature
 
 
 @open_schema
@@ -33,6 +35,8 @@ class GraphsModel:
     d_hidden: int = spec(ge=1)
     rank: int = spec(ge=1)
     sample_batch: int = spec(ge=1)
+    stopping: Stopping = spec()
+    temperature: Temperature = spec()  # NetGAN only
 
 
 SCHEMAS = {"data": GraphsData, "model": GraphsModel}
