@@ -100,6 +100,8 @@ class TrainerSchema:
     deterministic: bool = spec()
     model_summary: bool = spec()
     num_threads: int | None = spec(ge=1)
+    compile: bool = spec()
+    channels_last: bool = spec()
 
 
 @dataclass

@@ -29,6 +29,7 @@ from ganforge._internal.resume import already_final as _already_final
 from ganforge._internal.resume import check_resume, record_resume
 from ganforge._internal.resume import log_to_run_log as _log_to_run_log
 from ganforge._internal.runlock import RunLock
+from ganforge._internal.speed import SpeedOptions
 from ganforge._internal.runstatus import begin_run, classify_failure, record_failure, write_status
 from ganforge.errors import GanforgeError
 from ganforge.report.callback import report_callbacks
@@ -93,7 +94,7 @@ def build_trainer(cfg: DictConfig, run_dir: Path, callbacks: list) -> pl.Trainer
         max_time=t.max_time,
         deterministic=t.deterministic,
         logger=build_loggers(run_dir, cfg.logger),
-        callbacks=callbacks,
+        callbacks=[*callbacks, SpeedOptions(compile=t.compile, channels_last=t.channels_last)],
         enable_checkpointing=False,
         # our RichStepProgress replaces Lightning's bar; without it, no bar at all
         enable_progress_bar=any(isinstance(c, ProgressBar) for c in callbacks),
@@ -154,7 +155,7 @@ def _train_locked(cfg: DictConfig, run_dir: Path, resume_overrides: Sequence[str
                         run_dir, saved.g_step, saved.reason)
             return json.loads((run_dir / "metrics.json").read_text())
 
-    guard = DivergenceGuard(str(cfg.run.get("on_nonfinite") or "stop"))
+    guard = DivergenceGuard(str(cfg.run.on_nonfinite))
     resume_state = ResumeState(seed=int(cfg.seed))
     schedule = StepSchedule(plugin, run_dir, cfg.run, seed=int(cfg.seed), guard=guard)
     # ResumeState first: it counts the batch before StepSchedule may checkpoint it

@@ -1,0 +1,106 @@
+"""Speed options (issue 16, item 5): ``trainer.channels_last``, ``trainer.precision=bf16-mixed``
+and ``trainer.compile`` against the same run without them, DCGAN 32x32 on the embedded
+digits (batch 64), ganforge's bare run path (as ``bench/overhead.py``: no EMA, samples,
+checkpoints or report).
+
+Each arm is a real ``ganforge.train`` run; the clock covers the generator steps after the
+warm-up (so ``compile`` is timed after its compilation, which is reported separately as
+the warm-up's extra CPU time). Threads are pinned (default 1); arms alternate within each
+repeat and each figure is the median over repeats of the paired ratio of CPU seconds per
+step, baseline / arm (> 1: the option is faster). These are CPU figures: the options exist
+for GPUs (tensor cores, fused kernels), where this machine cannot measure them; the GPU
+row says so until a device run fills it in.
+
+    python bench/speed_options.py [--threads 1] [--repeats 3] [--warmup 15] [--steps 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import write_results  # noqa: E402
+from overhead import Clock, compose  # noqa: E402
+
+ARMS = {
+    "baseline": (),
+    "channels_last": ("trainer.channels_last=true",),
+    "bf16-mixed": ("trainer.precision=bf16-mixed",),
+    "compile": ("trainer.compile=true",),
+}
+
+
+def timed_run(arm: str, warmup: int, steps: int, out: Path) -> tuple[Clock, float]:
+    """One run of ``arm``: the clock of the timed steps and the CPU seconds of the warm-up."""
+    from lightning.pytorch.callbacks import Callback
+
+    from ganforge import train
+
+    clock, begun = Clock(), {}
+
+    class Timer(Callback):
+        def on_train_start(self, trainer, module):
+            begun["cpu"] = time.process_time()
+
+        def on_train_batch_end(self, trainer, module, *args):
+            if module.g_step == warmup and clock.start is None:
+                clock.mark_start()
+            if module.training_done and clock.stop is None:
+                clock.mark_stop()
+
+    train(compose("dcgan", warmup + steps, ARMS[arm]), out, callbacks=[Timer()])
+    return clock, clock.start[1] - begun["cpu"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--warmup", type=int, default=15)
+    parser.add_argument("--steps", type=int, default=40)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    per_step: dict[str, list[float]] = {a: [] for a in ARMS}
+    warm: dict[str, list[float]] = {a: [] for a in ARMS}
+    started = time.time()
+    with tempfile.TemporaryDirectory() as tmp:
+        for r in range(args.repeats):
+            for arm in ARMS:  # interleaved: every repeat runs each arm once, in turn
+                clock, warm_cpu = timed_run(arm, args.warmup, args.steps, Path(tmp) / f"{arm}-{r}")
+                per_step[arm].append(clock.cpu / args.steps)
+                warm[arm].append(warm_cpu)
+                print(f"repeat {r} {arm}: {1000 * clock.cpu / args.steps:.1f} ms CPU/step, warm-up {warm_cpu:.1f} s",
+                      flush=True)
+    ratios = {a: statistics.median(b / x for b, x in zip(per_step["baseline"], per_step[a], strict=True))
+              for a in ARMS if a != "baseline"}
+    rows = "\n".join(
+        f"| {a} | {1000 * statistics.median(per_step[a]):.1f} | "
+        + ("1 (reference)" if a == "baseline" else f"{ratios[a]:.2f}x")
+        + f" | {statistics.median(warm[a]):.1f} |" for a in ARMS)
+    faster = [a for a, r in ratios.items() if r > 1.0]
+    verdict = (f"On this CPU {', '.join(faster)} paid off; the rest did not." if faster
+               else "On this CPU none of them paid off.")
+    md = f"""## Speed options, CPU, paired ratios (`python bench/speed_options.py`)
+
+`python bench/speed_options.py --threads {args.threads} --repeats {args.repeats} --warmup {args.warmup} --steps {args.steps}`, {time.strftime('%Y-%m-%d')}, {args.threads} torch thread(s), this 2-core CPU (no GPU). DCGAN 32x32 (width 64), embedded digits, batch 64, ganforge's bare run path; {args.steps} timed generator steps after {args.warmup} warm-up steps per run; the arms alternate within each repeat; speed-up = median over repeats of the paired ratio of CPU seconds per step (baseline / arm; > 1 is faster). Warm-up CPU includes `compile`'s compilation.
+
+| arm | CPU ms per step (median) | speed-up vs baseline | warm-up CPU s |
+| --- | ---: | ---: | ---: |
+{rows}
+
+{verdict} The options are meant for GPUs (tensor cores for channels-last and bf16, fused kernels from compile), which is why they are off by default. GPU row: not measured (no device was lent to this session). Total benchmark time {(time.time() - started) / 60:.1f} min.
+"""
+    write_results("speed_options", {"config": vars(args), "cpu_s_per_step": per_step, "warmup_cpu_s": warm,
+                                    "speedup": ratios}, md)
+    print(md)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""Opt-in speed features (``trainer.channels_last``, ``trainer.compile``,
+``trainer.precision=bf16-mixed``) in real runs: they take effect during training, the run
+ends ok with finite losses, and the checkpoint keeps its keys and loads in ``gan-sample``."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import lightning.pytorch as pl
+import torch
+
+import ganforge
+from ganforge.cli.sample import run_sample
+
+#: built-in domains these tests run (tests/conftest.py skips them when one is not installed)
+PLUGINS = ("images", "points")
+
+SMOKE = ["debug=smoke", "trainer.accelerator=cpu", "run.progress_bar=false", "run.report=false", "trainer.max_steps=3"]
+
+
+class Probe(pl.Callback):
+    """Records, at the first training batch, what the speed options did to the networks."""
+
+    def __init__(self):
+        self.seen: dict = {}
+
+    def on_train_batch_end(self, trainer, module, outputs, batch, batch_idx):
+        if self.seen:
+            return
+        convs = [p for p in module.generator.parameters() if p.ndim == 4]
+        self.seen = {
+            # (a weight with one channel is both layouts at once, hence "any" for the second)
+            "channels_last": bool(convs) and all(p.is_contiguous(memory_format=torch.channels_last) for p in convs)
+            and any(not p.is_contiguous() for p in convs),
+            "compiled": all(getattr(n, "_compiled_call_impl", None) is not None
+                            for n in (module.generator, module.discriminator)),
+            "ema_compiled": module.ema is not None and getattr(module.ema.shadow, "_compiled_call_impl", None) is not None,
+        }
+
+
+def run(tmp_path: Path, name: str, overrides: list[str]) -> tuple[Path, Probe, dict]:
+    cfg = ganforge.compose_config(overrides)
+    probe = Probe()
+    run_dir = tmp_path / name
+    metrics = ganforge.train(cfg, run_dir, callbacks=[probe])
+    assert json.loads((run_dir / "status.json").read_text())["status"] == "ok"
+    return run_dir, probe, metrics
+
+
+def keys(run_dir: Path) -> list[str]:
+    return sorted(torch.load(run_dir / "checkpoints" / "last.ckpt", map_location="cpu", weights_only=False)["state_dict"])
+
+
+def test_channels_last_converts_the_conv_weights_and_the_checkpoint_is_unchanged(tmp_path):
+    base = ["domain=images", "model=dcgan", *SMOKE]
+    plain_dir, plain, _ = run(tmp_path, "plain", base)
+    nhwc_dir, nhwc, metrics = run(tmp_path, "nhwc", [*base, "trainer.channels_last=true"])
+    assert plain.seen["channels_last"] is False and nhwc.seen["channels_last"] is True
+    assert math.isfinite(float(metrics["train/loss/g"]))
+    assert keys(nhwc_dir) == keys(plain_dir)
+    assert len(run_sample([str(nhwc_dir), "n=2", f"out={tmp_path / 'gen'}"])) == 2
+
+
+def test_bf16_mixed_precision_trains_on_the_cpu(tmp_path):
+    run_dir, _, metrics = run(tmp_path, "bf16", ["domain=images", "model=dcgan", *SMOKE,
+                                                 "trainer.precision=bf16-mixed"])
+    assert metrics["g_step"] == 3
+    assert all(math.isfinite(float(metrics[k])) for k in ("train/loss/g", "train/loss/d"))
+    assert len(run_sample([str(run_dir), "n=2", f"out={tmp_path / 'gen'}"])) == 2
+
+
+def test_compile_compiles_g_and_d_in_place_and_the_checkpoint_loads(tmp_path):
+    base = ["domain=points", "model=mlp", *SMOKE]
+    plain_dir, plain, _ = run(tmp_path, "plain", base)
+    compiled_dir, compiled, metrics = run(tmp_path, "compiled", [*base, "trainer.compile=true"])
+    assert plain.seen["compiled"] is False
+    assert compiled.seen["compiled"] is True and compiled.seen["ema_compiled"] is False  # samples stay eager
+    assert math.isfinite(float(metrics["train/loss/g"]))
+    assert keys(compiled_dir) == keys(plain_dir)  # no _orig_mod. prefixes
+    assert run_sample([str(compiled_dir), "n=2", f"out={tmp_path / 'gen'}"])
