@@ -102,10 +102,12 @@ def trajectory(run_dir: Path) -> list[dict]:
 
 def real_reference(data: Path, args: argparse.Namespace) -> tuple[dict, object]:
     """The same metrics for real training windows (the ceiling a model can reach)."""
+    from ganforge import compose_config
     from ganforge_midi.datamodule import MidiDataModule
     from ganforge_midi.metrics import bleu4, pitch_class_distance
 
-    dm = MidiDataModule({"path": str(data), "tokenizer": "melody88", "test_fraction": args.test_fraction, "batch_size": 64})
+    dm = MidiDataModule.from_config(compose_config(["domain=midi", f"data.path={data}", "data.tokenizer=melody88",
+                                                    f"data.test_fraction={args.test_fraction}", "data.batch_size=64"]))
     dm.setup()
     g = torch.Generator().manual_seed(args.seed)
     pick = torch.randperm(len(dm.train_tokens), generator=g)[: args.eval_samples]

@@ -126,8 +126,7 @@ def rollout_throughput(
     _, module = load_module(run_dir, map_location=device)
     module.to(device)
     if rows_setting is not None:
-        with open_dict(module.cfg):
-            module.cfg.model.pg.rollout_rows = rows_setting
+        module.rollout_rows_setting = module.parse_rollout_rows(rows_setting)
     rows = module.rollout_rows()
     policy, disc = module.rollout.eval(), module.discriminator.eval()
     reward = discriminator_reward(disc)

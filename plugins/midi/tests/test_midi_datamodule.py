@@ -6,14 +6,15 @@ import pretty_midi
 import pytest
 import torch
 
+from ganforge import compose_config
 from ganforge.errors import GanforgeError
-from ganforge_midi.datamodule import MidiDataModule, split_files
+from ganforge_midi.datamodule import MidiDataModule, build_tokenizer, split_files
 
 
-def _cfg(**kw):
-    base = {"path": None, "tokenizer": "melody88", "test_fraction": 0.2, "batch_size": 8, "num_workers": 0}
-    base.update(kw)
-    return base
+def _dm(*overrides: str) -> MidiDataModule:
+    """The data module of a composed midi config (the domain YAML's values) with ``overrides``."""
+    cfg = compose_config(["domain=midi", "model=mle", "data.test_fraction=0.2", "data.batch_size=8", *overrides])
+    return MidiDataModule.from_config(cfg)
 
 
 def _write(path, pitches, step=0.4):
@@ -26,7 +27,7 @@ def _write(path, pitches, step=0.4):
 
 
 def test_embedded_melody88_windows_and_spec():
-    dm = MidiDataModule(_cfg())
+    dm = _dm()
     dm.setup("fit")
     spec = dm.spec()
     assert spec["vocab_size"] == 89 and spec["seq_len"] == 32 and spec["source"] == "embedded"
@@ -40,16 +41,16 @@ def test_embedded_melody88_windows_and_spec():
 
 
 def test_augmentation_multiplies_training_windows_only():
-    plain = MidiDataModule(_cfg())
+    plain = _dm()
     plain.setup()
-    aug = MidiDataModule(_cfg(augment_semitones=[-2, 2]))
+    aug = _dm("data.augment_semitones=[-2,2]")
     aug.setup()
     assert len(aug.train_tokens) == 3 * len(plain.train_tokens)  # the tunes stay inside the piano
     assert torch.equal(aug.test_tokens, plain.test_tokens)
 
 
 def test_events_tokenizer_on_embedded_data():
-    dm = MidiDataModule(_cfg(tokenizer="events", events={"seq_len": 64}))
+    dm = _dm("data.tokenizer=events", "data.events.seq_len=64")
     dm.setup()
     spec = dm.spec()
     assert spec["tokenizer"]["name"] == "events" and spec["seq_len"] == 64
@@ -69,7 +70,7 @@ def test_split_is_stable_and_never_empty():
 
 def test_too_short_files_give_a_clear_error(tmp_path):
     _write(tmp_path / "short.mid", [60, 62, 64])
-    dm = MidiDataModule(_cfg(path=str(tmp_path)))
+    dm = _dm(f"data.path={tmp_path}")
     with pytest.raises(GanforgeError, match=r"gave no training window of 32 tokens.*data.tokenizer.seq_len"):
         dm.setup()
 
@@ -77,7 +78,7 @@ def test_too_short_files_give_a_clear_error(tmp_path):
 def test_folder_with_one_good_file_trains_on_it(tmp_path):
     _write(tmp_path / "a" / "long.mid", [60 + (i % 12) for i in range(70)])
     (tmp_path / "bad.mid").write_bytes(b"nope")
-    dm = MidiDataModule(_cfg(path=str(tmp_path), melody88={"seq_len": 16}))
+    dm = _dm(f"data.path={tmp_path}", "data.melody88.seq_len=16")
     dm.setup()
     assert dm.spec()["num_train"] == 70 // 16 and dm.train_files == ["a/long.mid"]
     assert torch.equal(dm.test_tokens, dm.train_tokens)  # nothing held out: metrics fall back to train
@@ -85,15 +86,43 @@ def test_folder_with_one_good_file_trains_on_it(tmp_path):
 
 def test_unknown_tokenizer_and_bad_export_are_clear_errors():
     with pytest.raises(GanforgeError, match="data.tokenizer: unknown tokenizer 'remi'; valid choices: events, melody88"):
-        MidiDataModule(_cfg(tokenizer="remi")).setup()
+        _dm("data.tokenizer=remi")
     with pytest.raises(GanforgeError, match="data.export: unknown key.*'speed'"):
-        MidiDataModule(_cfg(export={"speed": 2})).setup()
+        _dm("+data.export.speed=2")
+    with pytest.raises(GanforgeError, match=r"data.export: missing key\(s\) \['program'\]"):
+        _dm("~data.export.program")
+
+
+def test_flat_arguments_without_a_config():
+    """The data module from typed arguments alone (a notebook), the YAML's values written out."""
+    from ganforge_midi.tokenizers import Melody88Tokenizer
+
+    dm = MidiDataModule(path=None, tokenizer=Melody88Tokenizer(seq_len=16), hop=None, augment_semitones=[],
+                        test_fraction=0.2, max_files=4, max_seconds=3600.0, limit=None, beats_per_bar=4,
+                        export={"tempo": 100, "program": 0}, batch_size=4, num_workers=0)
+    assert not hasattr(dm, "data_cfg")
+    dm.setup()
+    assert dm.train_tokens.shape[1] == 16 and dm.spec()["export"] == {"tempo": 100.0, "program": 0}
+    with pytest.raises(GanforgeError, match="data.max_seconds=0: expected a positive number"):
+        MidiDataModule(path=None, tokenizer=Melody88Tokenizer(), hop=None, augment_semitones=[], test_fraction=0.2,
+                       max_files=None, max_seconds=0, limit=None, beats_per_bar=4, export={"tempo": 120, "program": 0},
+                       batch_size=4, num_workers=0)
+
+
+def test_from_config_takes_the_yaml_values():
+    cfg = compose_config(["domain=midi", "model=seqgan"])
+    dm = MidiDataModule.from_config(cfg)
+    assert not hasattr(dm, "data_cfg")
+    assert (dm.test_fraction, dm.max_seconds, dm.beats_per_bar, dm.hop, dm.limit) == (0.2, 3600.0, 4.0, None, None)
+    assert dm.export == {"tempo": 120.0, "program": 0} and dm.batch_size == 64
+    tok = build_tokenizer(cfg.data)
+    assert tok.to_spec() == dm.tokenizer.to_spec() and dm.tokenizer.seq_len == 32
 
 
 def test_final_metrics_of_a_generator():
     from ganforge_sequence.generator import LSTMGenerator
 
-    dm = MidiDataModule(_cfg())
+    dm = _dm()
     dm.setup()
     gen = LSTMGenerator(89, 32, emb_dim=8, hidden_dim=8)
     torch.manual_seed(0)

@@ -18,7 +18,7 @@ class TestMoleculesConformance(PluginConformance):
         (["data.path=/no/such/molecules.smi"], "/no/such/molecules.smi: no such file"),
         (["data.limit=1"], "data.limit: expected null or an integer >= 2"),
         (["data.max_tokens=2"], "data.max_tokens=2: every training molecule is longer"),
-        (["model=organ", "model.organ.objective=potency"], "unknown ORGAN objective 'potency'"),
+        (["model=organ", "model.organ.objective=potency"], "model.organ.objective='potency': expected one of qed, logp, sa, validity"),
     ]
     sample_options = {"seqgan": ["temperature=0.7"]}
 

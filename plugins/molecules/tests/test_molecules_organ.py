@@ -80,9 +80,10 @@ def test_lambda_one_is_exactly_seqgan_and_zero_skips_the_discriminator():
 @pytest.mark.parametrize(
     ("override", "text"),
     [
-        ("model.organ.lambda=1.5", "model.organ.lambda: expected a number in [0, 1]"),
+        ("model.organ.lambda=1.5", "model.organ.lambda=1.5: expected a number >= 0 and <= 1"),
         ("model.organ.invalid=never", "model.organ.invalid"),
-        ("model.organ.pg_lr=0", "model.organ.pg_lr: expected null or a number > 0"),
+        ("model.organ.pg_lr=0", "model.organ.pg_lr=0: expected a number > 0 or null"),
+        ("+model.organ.weight=2", "model.organ.weight: unknown key"),
         ("model.pg.reward_batch=100", "model.pg.reward_batch=100: ORGAN needs a multiple of data.batch_size=8"),
     ],
 )
@@ -90,3 +91,53 @@ def test_bad_settings_are_one_line_errors(override, text):
     with pytest.raises(GanforgeError) as err:
         build([override])
     assert text in str(err.value) and "\n" not in str(err.value)
+
+
+def test_flat_organ_without_a_config_samples_and_rewards():
+    """ORGAN from typed arguments alone (no DictConfig), the SMILES tokenizer of real data."""
+    from ganforge import GANSettings
+    from ganforge_molecules.schemas import OrganOptions
+    from ganforge_sequence.schemas import (
+        AdversarialOptions,
+        DiscriminatorOptions,
+        DPretrainOptions,
+        GeneratorOptions,
+        PolicyGradientOptions,
+        SeqGANEvalOptions,
+    )
+
+    _, dm = build()
+    spec = dm.spec()
+    module = ORGAN(
+        vocab_size=spec["vocab_size"], seq_len=spec["seq_len"], start_token=spec["start_token"], tokenizer=dm.tokenizer,
+        generator=GeneratorOptions(emb_dim=8, hidden_dim=8, num_layers=1, init_std=0.1),
+        discriminator=DiscriminatorOptions(emb_dim=8, filter_sizes=[1, 2], num_filters=[4, 4], highway_layers=1,
+                                           dropout=0.25, l2_reg=0.2, batch_size=8),
+        d_pretrain=DPretrainOptions(epochs=1, negatives=16),
+        adversarial=AdversarialOptions(g_steps=1, d_steps=1, d_epochs=1, negatives=16),
+        pg=PolicyGradientOptions(rollouts=2, update_rate=0.8, baseline="none", baseline_decay=0.9, reward="prob",
+                                 reduction="sum", rollout_rows="auto", reward_batch=64),
+        evaluation=SeqGANEvalOptions(samples=16, mle_every=1, every=1, d_pretrain_every=1),
+        separate_mle_optimizer=True, seed=0, settings=GANSettings.defaults(ema={"decay": 0.0}),
+        organ=OrganOptions(objective="validity", lambda_=0.0, repeat_penalty=False, invalid="total", pg_lr=None),
+        batch_size=8,
+    )
+    assert not hasattr(module, "cfg") and module.lam == 0.0 and module._group == 8
+    samples = module.sample(6)
+    assert samples.tokens.shape == (6, spec["seq_len"])
+    tokens = torch.tensor([dm.tokenizer.encode(s, spec["seq_len"]) for s in dm.train_smiles[:3]])
+    assert module.reward_function()(tokens).tolist() == [1.0, 1.0, 1.0]
+
+
+def test_from_config_holds_no_config_and_takes_the_yaml_values():
+    from importlib.resources import files
+
+    import yaml
+
+    module, dm = build()
+    assert not hasattr(module, "cfg") and not hasattr(dm, "data_cfg") and not hasattr(dm, "metrics_cfg")
+    organ = yaml.safe_load(files("ganforge_molecules.conf").joinpath("model", "organ.yaml").read_text())["model"]["organ"]
+    assert (module.objective.objective, module.lam, module.repeat_penalty, module.invalid_mode, module.pg_lr) == (
+        organ["objective"], organ["lambda"], organ["repeat_penalty"], organ["invalid"], organ["pg_lr"])
+    assert module._group == 8 and module.pg.reward_batch == 4096  # smoke data.batch_size; seqgan.yaml's reward batch
+    assert (dm.progress_samples, dm.n_jobs, dm.fcd, dm.limit, dm.test_limit) == (32, 1, True, 48, 200)

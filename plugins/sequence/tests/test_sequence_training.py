@@ -124,7 +124,7 @@ def test_poetry_vocabulary_in_checkpoint_and_gan_sample_writes_poems(tmp_path):
 
 
 def test_poetry_metrics_on_embedded_data():
-    dm = PoetryDataModule(compose_smoke("poetry", "mle", ["data.limit=null"]).data)
+    dm = PoetryDataModule.from_config(compose_smoke("poetry", "mle", ["data.limit=null"]))
     dm.setup("fit")
     spec = dm.spec()
     assert (spec["num_train"], spec["num_test"], spec["seq_len"]) == (2700, 300, 24)
@@ -143,14 +143,15 @@ def test_model_config_errors_are_one_line():
     with open_dict(cfg):
         cfg.model.phases = OmegaConf.create([{"name": "d", "kind": "d_pretrain", "steps": 1}])
     with pytest.raises(GanforgeError, match=r"model.phases: model 'mle' has no discriminator.*\['d_pretrain'\]"):
-        MLEGenerator(cfg, spec)
+        MLEGenerator.from_config(cfg, spec)
     cfg = compose_smoke("oracle", "seqgan", ["model.pg.rollouts=0"])
-    with pytest.raises(GanforgeError, match="model.pg.rollouts: expected an integer >= 1, got 0"):
-        SeqGAN(cfg, spec)
-    model = SeqGAN(compose_smoke("oracle", "seqgan"), spec)
+    with pytest.raises(GanforgeError, match="model.pg.rollouts=0: expected an integer >= 1"):
+        SeqGAN.from_config(cfg, spec)
+    model = SeqGAN.from_config(compose_smoke("oracle", "seqgan"), spec)
     assert model.rollout_rows() == SeqGAN.CPU_ROLLOUT_TABLE // 10  # auto on a CPU: cache-sized blocks
-    bad = SeqGAN(compose_smoke("oracle", "seqgan", ["model.pg.rollout_rows=many"]), spec)
     with pytest.raises(GanforgeError, match="model.pg.rollout_rows: expected auto or an integer >= 1, got 'many'"):
-        bad.rollout_rows()
+        SeqGAN.from_config(compose_smoke("oracle", "seqgan", ["model.pg.rollout_rows=many"]), spec)
+    with pytest.raises(GanforgeError, match="model.pg.tolerance: unknown key"):
+        SeqGAN.from_config(compose_smoke("oracle", "seqgan", ["+model.pg.tolerance=1"]), spec)
     with pytest.raises(GanforgeError, match="data spec has no 'vocab_size'"):
-        SeqGAN(compose_smoke("oracle", "seqgan"), {"seq_len": 5})
+        SeqGAN.from_config(compose_smoke("oracle", "seqgan"), {"seq_len": 5})

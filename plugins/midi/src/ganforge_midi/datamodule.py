@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from ganforge.errors import GanforgeError, choices_error
 from ganforge_midi.default_data import default_data_dir
 from ganforge_midi.export import export_settings
 from ganforge_midi.metrics import bleu4, music_metrics
-from ganforge_midi.reading import DEFAULT_MAX_SECONDS, read_midi_folder
+from ganforge_midi.reading import read_midi_folder
 from ganforge_midi.tokenizers import TOKENIZERS, MidiTokenizer, tokenizer_from_spec
 from ganforge_sequence.datamodules import SequenceDataModule
 from ganforge_sequence.oracle import nll_test
@@ -37,14 +37,14 @@ def _plain(node: Any) -> Any:
 
 
 def build_tokenizer(data_cfg: Any) -> MidiTokenizer:
-    """The tokenizer named by ``data.tokenizer`` with its options from ``data.<name>``."""
-    name = data_cfg.get("tokenizer") or "melody88"
+    """The tokenizer named by ``data.tokenizer`` with its options from ``data.<name>`` (the
+    domain YAML has a group per tokenizer); ``data.tokenizer`` may also be a full inline spec."""
+    name = data_cfg.tokenizer
     if isinstance(name, Mapping) or OmegaConf.is_config(name):  # a full spec given inline
         return tokenizer_from_spec(_plain(name))
     if name not in TOKENIZERS:
         raise choices_error("tokenizer", name, TOKENIZERS, where="data.tokenizer")
-    options = _plain(data_cfg.get(name)) or {}
-    return tokenizer_from_spec({"name": name, **options})
+    return tokenizer_from_spec({"name": name, **(_plain(data_cfg[name]) or {})})
 
 
 def is_test_file(relative: str, test_fraction: float) -> bool:
@@ -78,24 +78,42 @@ class MidiDataModule(SequenceDataModule):
     ``bar_seconds``, ``num_train``, ``num_test``, ``source``.
     """
 
-    def __init__(self, data_cfg: Any):
-        super().__init__(data_cfg)
+    def __init__(self, *, path: str | None, tokenizer: MidiTokenizer, hop: int | None, augment_semitones: Sequence[int],
+                 test_fraction: float, max_files: int | None, max_seconds: float, limit: int | None,
+                 beats_per_bar: float, export: Mapping[str, Any], batch_size: int, num_workers: int):
+        super().__init__(batch_size=batch_size, num_workers=num_workers)
+        self.path = None if path in (None, "") else str(path)
+        self.tokenizer = tokenizer
+        self.hop = hop
+        self.augment = [int(k) for k in augment_semitones if int(k) != 0]
+        self.test_fraction = float(test_fraction)
+        self.max_files = max_files
+        if isinstance(max_seconds, bool) or not isinstance(max_seconds, (int, float)) or not max_seconds > 0:
+            raise GanforgeError(f"data.max_seconds={max_seconds!r}: expected a positive number of seconds")
+        self.max_seconds = float(max_seconds)
+        self.limit = limit
+        self.beats_per_bar = float(beats_per_bar)
+        self.export = export_settings(export)
         self.train_files: list[str] = []
         self.test_files: list[str] = []
         self.test_is_train = False
 
-    def _get(self, key: str, default: Any = None) -> Any:
-        value = self.data_cfg.get(key, default) if self.data_cfg is not None else default
-        return default if value is None else value
+    @classmethod
+    def from_config(cls, cfg: Any) -> MidiDataModule:
+        """The builder: every ``data`` key of the midi domain YAML read once; the tokenizer
+        built from ``data.tokenizer`` and its options group."""
+        c = cfg.data
+        return cls(path=c.path, tokenizer=build_tokenizer(c), hop=c.hop, augment_semitones=list(_plain(c.augment_semitones)),
+                   test_fraction=c.test_fraction, max_files=c.max_files, max_seconds=c.max_seconds, limit=c.limit,
+                   beats_per_bar=c.beats_per_bar, export=_plain(c.export), batch_size=c.batch_size,
+                   num_workers=c.num_workers)
 
     def folder(self) -> Path:
-        """The folder read: ``data.path`` or the embedded tunes."""
-        path = self.data_cfg.get("path") if self.data_cfg is not None else None
-        return default_data_dir() if path in (None, "") else Path(str(path)).expanduser()
+        """The folder read: ``path`` or the embedded tunes."""
+        return default_data_dir() if self.path is None else Path(self.path).expanduser()
 
     def _windows(self, scores: list[tuple[str, pretty_midi.PrettyMIDI]], augment: list[int]) -> list[list[int]]:
-        tok = self.tokenizer
-        hop = self.data_cfg.get("hop") if self.data_cfg is not None else None
+        tok, hop = self.tokenizer, self.hop
         out: list[list[int]] = []
         for name, pm in scores:
             try:
@@ -112,21 +130,15 @@ class MidiDataModule(SequenceDataModule):
 
     def load(self) -> None:
         """Read, split, tokenize and window the data."""
-        self.tokenizer = build_tokenizer(self.data_cfg)
-        export = export_settings(_plain(self._get("export", {})))
+        export = self.export
         folder = self.folder()
-        max_seconds = self._get("max_seconds", DEFAULT_MAX_SECONDS)
-        if isinstance(max_seconds, bool) or not isinstance(max_seconds, (int, float)) or not max_seconds > 0:
-            raise GanforgeError(f"data.max_seconds={max_seconds!r}: expected a positive number of seconds")
-        corpus = read_midi_folder(folder, max_files=self.data_cfg.get("max_files"), max_seconds=float(max_seconds))
+        corpus = read_midi_folder(folder, max_files=self.max_files, max_seconds=self.max_seconds)
         by_rel = {p.relative_to(folder).as_posix(): pm for p, pm in corpus.scores}
-        train_names, test_names = split_files(sorted(by_rel), float(self._get("test_fraction", 0.1)))
-        augment = [int(k) for k in _plain(self._get("augment_semitones", [])) if int(k) != 0]
-        train = self._windows([(n, by_rel[n]) for n in train_names], augment)
+        train_names, test_names = split_files(sorted(by_rel), self.test_fraction)
+        train = self._windows([(n, by_rel[n]) for n in train_names], self.augment)
         test = self._windows([(n, by_rel[n]) for n in test_names], [])
-        limit = self.data_cfg.get("limit")
-        if limit:
-            train = train[: int(limit)]
+        if self.limit:
+            train = train[: int(self.limit)]
         if not train:
             raise GanforgeError(
                 f"data.path: the MIDI files in folder '{folder}' gave no training window of "
@@ -143,7 +155,7 @@ class MidiDataModule(SequenceDataModule):
             "midi: %d train windows from %d files, %d test windows from %d files (%s, seq_len %d)",
             len(train), len(train_names), len(test), len(test_names), self.tokenizer.name, self.tokenizer.seq_len,
         )
-        beats_per_bar = float(self._get("beats_per_bar", 4))
+        beats_per_bar = self.beats_per_bar
         self._spec = {
             "tokenizer": self.tokenizer.to_spec(),
             "vocab_size": int(self.tokenizer.vocab_size),
@@ -153,7 +165,7 @@ class MidiDataModule(SequenceDataModule):
             "bar_seconds": beats_per_bar * 60.0 / export["tempo"],
             "num_train": len(train),
             "num_test": len(test),
-            "source": "embedded" if self.data_cfg.get("path") in (None, "") else str(folder),
+            "source": "embedded" if self.path is None else str(folder),
         }
 
     # ------------------------------------------------------------------ metrics

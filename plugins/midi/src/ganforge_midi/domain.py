@@ -32,7 +32,12 @@ class MidiDomain(SequenceDomain):
     def _export(self, samples: Any, out_dir: Path, stem: str, individual: bool, overrides: Mapping[str, Any]) -> list[Path]:
         if not isinstance(samples, SequenceSamples):
             raise TypeError(f"midi.export_samples expects SequenceSamples, got {type(samples).__name__}")
-        settings = export_settings({**dict(samples.spec.get("export") or {}), **overrides})
+        if "export" not in samples.spec:
+            from ganforge import GanforgeError
+
+            raise GanforgeError("midi samples carry no data spec 'export' (tempo, program); build the model with "
+                                "plugin.make_module(cfg, spec) or set module.spec to the data module's spec()")
+        settings = export_settings({**dict(samples.spec["export"]), **overrides})
         return export_token_samples(
             samples.tokens, samples.tokenizer, out_dir, stem, individual, settings["tempo"], settings["program"]
         )

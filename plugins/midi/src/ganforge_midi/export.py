@@ -14,14 +14,17 @@ from ganforge_midi.tokenizers.base import MidiTokenizer
 
 
 def export_settings(cfg: Any) -> dict[str, Any]:
-    """Validated ``{"tempo": float, "program": int}`` from a ``data.export``-style mapping."""
+    """Validated ``{"tempo": float, "program": int}`` from a ``data.export``-style mapping
+    (both keys required: their defaults live in the midi domain YAML)."""
     cfg = dict(cfg or {})
     unknown = sorted(set(cfg) - {"tempo", "program"})
     if unknown:
         raise GanforgeError(f"data.export: unknown key(s) {unknown}; valid: program, tempo")
+    missing = sorted({"tempo", "program"} - set(cfg))
+    if missing:
+        raise GanforgeError(f"data.export: missing key(s) {missing}; expected tempo (bpm) and program (0..127)")
     try:
-        tempo = float(cfg.get("tempo", 120.0) if cfg.get("tempo") is not None else 120.0)
-        program = int(cfg.get("program", 0) if cfg.get("program") is not None else 0)
+        tempo, program = float(cfg["tempo"]), int(cfg["program"])
     except (TypeError, ValueError):
         raise GanforgeError(f"data.export: tempo must be a number and program an integer, got {cfg}") from None
     if not tempo > 0:

@@ -20,7 +20,7 @@ import torch
 from rdkit import Chem
 
 from ganforge.errors import GanforgeError
-from ganforge_sequence.datamodules import SequenceDataModule
+from ganforge_sequence.datamodules import SequenceDataModule, checked_int
 from ganforge_sequence.oracle import nll_test
 
 from .chem import qed, to_mol
@@ -30,19 +30,6 @@ from .reading import EMBEDDED_TEST, EMBEDDED_TRAIN, embedded_path, read_smiles_f
 from .tokenizer import SmilesTokenizer, tokenize
 
 log = logging.getLogger("ganforge")
-
-
-def _opt_int(cfg: Any, key: str, minimum: int = 1) -> int | None:
-    value = cfg.get(key) if cfg is not None else None
-    if value is None:
-        return None
-    try:
-        ok = int(value) == value and int(value) >= minimum
-    except (TypeError, ValueError):
-        ok = False
-    if not ok:
-        raise GanforgeError(f"data.{key}: expected null or an integer >= {minimum}, got {value!r}")
-    return int(value)
 
 
 def generated_smiles(tokens: torch.Tensor, tokenizer: SmilesTokenizer) -> list[str]:
@@ -56,41 +43,55 @@ def generated_smiles(tokens: torch.Tensor, tokenizer: SmilesTokenizer) -> list[s
 class MoleculesDataModule(SequenceDataModule):
     """Canonical SMILES as ``<tokens> <end> <pad>...`` rows (the generator's first input is ``<start>``).
 
-    Config (``data``): ``path``, ``test_path``, ``test_fraction``, ``split_seed``,
-    ``limit`` (first N rows of the training file), ``test_limit`` (first N reference
-    molecules), ``max_tokens`` (null = longest training molecule; longer ones are
-    skipped with a summary line), ``d_positives`` (real examples per discriminator round;
-    null = all), ``cache_dir``, ``batch_size``. ``metrics``:
-    ``n_jobs``, ``fcd``, ``progress_samples``, ``cache_dir``.
+    Args (the ``data`` keys of the same names): ``path``, ``test_path``, ``test_fraction``,
+    ``split_seed``, ``limit`` (first N rows of the training file), ``test_limit`` (first N
+    reference molecules), ``max_tokens`` (None = longest training molecule; longer ones
+    are skipped with a summary line), ``d_positives`` (real examples per discriminator
+    round; None = all), ``batch_size``, ``num_workers``; and of ``metrics``:
+    ``progress_samples``, ``fcd``, ``n_jobs``, ``cache_dir`` (None: the ganforge cache).
     """
 
-    def __init__(self, data_cfg: Any, metrics_cfg: Any = None):
-        super().__init__(data_cfg)
-        self.metrics_cfg = metrics_cfg or {}
+    def __init__(self, *, path: str | None, test_path: str | None, test_fraction: float, split_seed: int,
+                 limit: int | None, test_limit: int | None, max_tokens: int | None, d_positives: int | None,
+                 progress_samples: int, fcd: bool, n_jobs: int | str, cache_dir: str | None,
+                 batch_size: int, num_workers: int):
+        super().__init__(batch_size=batch_size, num_workers=num_workers)
+        self.path = None if path in (None, "") else path
+        self.test_path = None if test_path in (None, "") else test_path
+        self.test_fraction, self.split_seed = float(test_fraction), int(split_seed)
+        self.limit = checked_int(limit, "limit", minimum=2, optional=True)
+        self.test_limit = checked_int(test_limit, "test_limit", minimum=2, optional=True)
+        self.max_tokens = checked_int(max_tokens, "max_tokens", optional=True)
+        self.d_positives = checked_int(d_positives, "d_positives", optional=True)
+        self.progress_samples = checked_int(progress_samples, "progress_samples")
+        self.fcd, self.n_jobs, self.cache_dir = bool(fcd), n_jobs, cache_dir
         self.train_smiles: list[str] = []
         self.test_smiles: list[str] = []
 
-    def _cache_dir(self) -> str | None:
-        return self.metrics_cfg.get("cache_dir") or self.data_cfg.get("cache_dir")
+    @classmethod
+    def from_config(cls, cfg: Any) -> MoleculesDataModule:
+        """The builder: the ``data`` and ``metrics`` keys of the molecules domain YAML, read once."""
+        c, m = cfg.data, cfg.metrics
+        return cls(path=c.path, test_path=c.test_path, test_fraction=c.test_fraction, split_seed=c.split_seed,
+                   limit=c.limit, test_limit=c.test_limit, max_tokens=c.max_tokens, d_positives=c.d_positives,
+                   progress_samples=m.progress_samples, fcd=m.fcd, n_jobs=m.n_jobs, cache_dir=m.cache_dir,
+                   batch_size=c.batch_size, num_workers=c.num_workers)
 
     def load(self) -> None:
         """Read, validate, split, build the vocabulary and encode."""
-        c = self.data_cfg
-        path = c.get("path")
-        limit = _opt_int(c, "limit", minimum=2)
-        train = read_smiles_file(embedded_path(EMBEDDED_TRAIN) if path in (None, "") else path, "data.path", limit, self._cache_dir())
+        path, limit, test_limit, cache = self.path, self.limit, self.test_limit, self.cache_dir
+        train = read_smiles_file(embedded_path(EMBEDDED_TRAIN) if path is None else path, "data.path", limit, cache)
         smiles = train.smiles
-        test_limit = _opt_int(c, "test_limit", minimum=2)
-        if c.get("test_path") not in (None, ""):
-            test = read_smiles_file(c.get("test_path"), "data.test_path", test_limit, self._cache_dir()).smiles
-        elif path in (None, ""):
-            test = read_smiles_file(embedded_path(EMBEDDED_TEST), "data.test_path", test_limit, self._cache_dir()).smiles
+        if self.test_path is not None:
+            test = read_smiles_file(self.test_path, "data.test_path", test_limit, cache).smiles
+        elif path is None:
+            test = read_smiles_file(embedded_path(EMBEDDED_TEST), "data.test_path", test_limit, cache).smiles
         else:
-            fraction = float(c.get("test_fraction", 0.1))
+            fraction = self.test_fraction
             if not 0.0 < fraction < 1.0:
                 raise GanforgeError(f"data.test_fraction: {fraction} must be in (0, 1) when data.test_path is null")
             order = list(range(len(smiles)))
-            random.Random(int(c.get("split_seed", 0))).shuffle(order)
+            random.Random(self.split_seed).shuffle(order)
             n_test = max(1, round(fraction * len(smiles)))
             if len(smiles) - n_test < 1:
                 raise GanforgeError(f"data.path={path}: {len(smiles)} valid molecule(s) are too few to hold out a test split")
@@ -98,7 +99,7 @@ class MoleculesDataModule(SequenceDataModule):
             test = [s for i, s in enumerate(smiles) if i in held][:test_limit]
             smiles = [s for i, s in enumerate(smiles) if i not in held]
         lengths = [len(tokenize(s)) for s in smiles]
-        max_tokens = _opt_int(c, "max_tokens", minimum=1) or max(lengths)
+        max_tokens = self.max_tokens or max(lengths)
         kept = [s for s, n in zip(smiles, lengths) if n <= max_tokens]
         if len(kept) < len(smiles):
             log.warning("molecules: skipped %d of %d training molecules longer than data.max_tokens=%d tokens",
@@ -120,14 +121,14 @@ class MoleculesDataModule(SequenceDataModule):
             "tokenizer": self.tokenizer.to_spec(),
             "num_train": len(kept),
             "num_test": len(test),
-            "source": "embedded MOSES subset" if path in (None, "") else str(Path(str(path)).expanduser()),
+            "source": "embedded MOSES subset" if path is None else str(Path(str(path)).expanduser()),
         }
 
     def positives(self, device: torch.device) -> torch.Tensor:
         """The discriminator's real examples: all training molecules, or a fresh random
         ``data.d_positives`` of them per call (as many as the negatives when those are
         null), so a D round on a large data set stays balanced and affordable."""
-        k = _opt_int(self.data_cfg, "d_positives")
+        k = self.d_positives
         if k is None or k >= self.train_tokens.shape[0]:
             return super().positives(device)
         return self.train_tokens[torch.randperm(self.train_tokens.shape[0])[:k]].to(device)
@@ -141,11 +142,11 @@ class MoleculesDataModule(SequenceDataModule):
     @cached_property
     def reference(self) -> MoleculeStats:
         """Statistics of the reference (test) molecules, cached under the cache dir."""
-        return reference_stats(self.test_smiles, self._cache_dir(), self.metrics_cfg.get("n_jobs", "auto"))
+        return reference_stats(self.test_smiles, self.cache_dir, self.n_jobs)
 
     def progress_metrics(self, generator: Any, n: int) -> dict[str, float]:
         """Validity, uniqueness and mean QED of ``min(n, metrics.progress_samples)`` samples, and NLL_test."""
-        n = min(n, int(self.metrics_cfg.get("progress_samples", 1000) or 1000))
+        n = min(n, self.progress_samples)
         texts = generated_smiles(generator.sample(n), self.tokenizer)
         pairs = [(s, m) for s in texts if (m := to_mol(s)) is not None]
         out = {"validity": len(pairs) / max(1, n), "nll_test": nll_test(generator, self.test_tokens)}
@@ -160,7 +161,7 @@ class MoleculesDataModule(SequenceDataModule):
         texts = generated_smiles(generator.sample(n), self.tokenizer)
         start = time.perf_counter()
         out, stats = moses_metrics(
-            texts, self.reference, self.train_set, self.metrics_cfg.get("n_jobs", "auto"), bool(self.metrics_cfg.get("fcd", True))
+            texts, self.reference, self.train_set, self.n_jobs, self.fcd
         )
         out["metrics_seconds"] = time.perf_counter() - start  # the MOSES metrics alone (reference cached)
         out["nll_test"] = nll_test(generator, self.test_tokens)

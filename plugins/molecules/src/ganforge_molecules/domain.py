@@ -35,8 +35,8 @@ class MoleculesDomain(SequenceDomain):
     datamodule_class = MoleculesDataModule
 
     def build_datamodule(self, cfg: Any) -> MoleculesDataModule:
-        """The data module from ``cfg.data`` and ``cfg.metrics``."""
-        return MoleculesDataModule(cfg.data, cfg.get("metrics"))
+        """The data module from ``cfg.data`` and ``cfg.metrics`` (its ``from_config`` builder)."""
+        return MoleculesDataModule.from_config(cfg)
 
     @staticmethod
     def _smiles(samples: Any) -> list[str]:
@@ -67,9 +67,9 @@ class MoleculesDomain(SequenceDomain):
     def config_schemas(self, model):
         """Typed schemas of this domain's groups (ORGAN adds ``model.organ``)."""
         from ganforge_molecules.schemas import SCHEMAS, OrganModel
-        from ganforge_sequence.schemas import SequenceModel
+        from ganforge_sequence.schemas import MODEL_SCHEMAS
 
-        return {**SCHEMAS, "model": OrganModel if model == "organ" else SequenceModel}
+        return {**SCHEMAS, "model": OrganModel if model == "organ" else MODEL_SCHEMAS.get(model, MODEL_SCHEMAS["seqgan"])}
 
     def sample_options(self) -> Sequence[str]:
         """``temperature`` (softmax temperature, default 1)."""

@@ -37,10 +37,21 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from ganforge import GANSettings
 from ganforge.errors import GanforgeError, choices_error
+from ganforge.schema import build
 from ganforge_sequence.models import SeqGAN
+from ganforge_sequence.schemas import (
+    AdversarialOptions,
+    DiscriminatorOptions,
+    DPretrainOptions,
+    GeneratorOptions,
+    PolicyGradientOptions,
+    SeqGANEvalOptions,
+)
 
 from .chem import logp, qed, sa, to_mol
+from .schemas import OrganOptions
 from .tokenizer import SmilesTokenizer
 
 LOGP_RANGE = (-2.12178879609, 6.0429063424)
@@ -108,43 +119,58 @@ def repeat_weights(smiles: list[str], group: int) -> np.ndarray:
 class ORGAN(SeqGAN):
     """ORGAN: :class:`~ganforge_sequence.models.SeqGAN` with the reward ``lambda D(x) + (1 - lambda) O(x)``.
 
-    Config ``model.organ``: ``objective`` (qed | logp | sa | validity), ``lambda`` in
-    [0, 1], ``repeat_penalty`` (bool), ``invalid`` (total | objective), ``pg_lr`` (the
-    learning rate of policy-gradient updates; null = ``optim.lr_g``, shared with MLE);
-    everything else as SeqGAN. Needs the ``molecules`` data (a SMILES tokenizer in the spec).
+    Args (besides SeqGAN's, passed through unchanged):
+        organ: ``model.organ`` -- ``objective`` (qed | logp | sa | validity), ``lambda_``
+            in [0, 1] (config key ``lambda``), ``repeat_penalty``, ``invalid`` (total |
+            objective), ``pg_lr`` (the learning rate of policy-gradient updates; None =
+            ``optim.lr_g``, shared with MLE).
+        batch_size: ``data.batch_size``, the group of the repeat penalty;
+            ``pg.reward_batch`` must be a multiple of it.
+
+    Needs SMILES data (a :class:`SmilesTokenizer`). :meth:`from_config` is the builder.
     """
 
-    def __init__(self, cfg: Any, spec: Mapping[str, Any]):
-        super().__init__(cfg, spec)
+    def __init__(self, *, vocab_size: int, seq_len: int, start_token: int, tokenizer: Any | None,
+                 generator: GeneratorOptions, discriminator: DiscriminatorOptions, d_pretrain: DPretrainOptions,
+                 adversarial: AdversarialOptions, pg: PolicyGradientOptions, evaluation: SeqGANEvalOptions,
+                 separate_mle_optimizer: bool, seed: int, settings: GANSettings, organ: OrganOptions, batch_size: int):
+        super().__init__(vocab_size=vocab_size, seq_len=seq_len, start_token=start_token, tokenizer=tokenizer,
+                         generator=generator, discriminator=discriminator, d_pretrain=d_pretrain, adversarial=adversarial,
+                         pg=pg, evaluation=evaluation, separate_mle_optimizer=separate_mle_optimizer, seed=seed,
+                         settings=settings)
         if not isinstance(self.tokenizer, SmilesTokenizer):
             raise GanforgeError("model=organ: needs SMILES data (domain=molecules); the data spec has no SMILES tokenizer")
-        o = self.cfg.model.get("organ") or {}
         try:
-            self.lam = float(o.get("lambda", 0.5))
+            self.lam = float(organ.lambda_)
         except (TypeError, ValueError):
             self.lam = float("nan")
         if not 0.0 <= self.lam <= 1.0:
-            raise GanforgeError(f"model.organ.lambda: expected a number in [0, 1], got {o.get('lambda')!r}")
-        self.objective = ObjectiveReward(str(o.get("objective", "qed")))
-        self.repeat_penalty = bool(o.get("repeat_penalty", True))
-        self.invalid_mode = str(o.get("invalid", "total"))
+            raise GanforgeError(f"model.organ.lambda: expected a number in [0, 1], got {organ.lambda_!r}")
+        self.objective = ObjectiveReward(str(organ.objective))
+        self.repeat_penalty = bool(organ.repeat_penalty)
+        self.invalid_mode = str(organ.invalid)
         if self.invalid_mode not in ("total", "objective"):
             raise choices_error("ORGAN invalid-reward mode", self.invalid_mode, ("total", "objective"), where="model.organ.invalid")
-        batch = int((self.cfg.get("data") or {}).get("batch_size", 64) or 64)
-        reward_batch = int(self.pg_cfg.get("reward_batch", 4096) or 4096)
+        batch, reward_batch = int(batch_size), int(pg.reward_batch)
         if reward_batch % batch:
             raise GanforgeError(
                 f"model.pg.reward_batch={reward_batch}: ORGAN needs a multiple of data.batch_size={batch} "
                 "(the repeat penalty is computed per batch of completions)"
             )
         self._group = batch
-        pg_lr = o.get("pg_lr")
         try:
-            self.pg_lr = None if pg_lr is None else float(pg_lr)
+            self.pg_lr = None if organ.pg_lr is None else float(organ.pg_lr)
         except (TypeError, ValueError):
             self.pg_lr = -1.0
         if self.pg_lr is not None and not self.pg_lr > 0:
-            raise GanforgeError(f"model.organ.pg_lr: expected null or a number > 0, got {pg_lr!r}")
+            raise GanforgeError(f"model.organ.pg_lr: expected null or a number > 0, got {organ.pg_lr!r}")
+
+    @classmethod
+    def from_config(cls, cfg: Any, spec: Mapping[str, Any]) -> ORGAN:
+        """The builder: SeqGAN's arguments, ``model.organ`` typed by :class:`OrganOptions`,
+        and ``data.batch_size``."""
+        return cls(**cls.builder_arguments(cfg, spec), organ=build(OrganOptions, cfg.model.organ, "model.organ"),
+                   batch_size=int(cfg.data.batch_size))
 
     def generator_update(self, batch: Any) -> int:
         """SeqGAN's policy-gradient update at ``model.organ.pg_lr`` (when set); remembers the

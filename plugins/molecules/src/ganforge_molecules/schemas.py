@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ganforge.schema import open_schema, spec
-from ganforge_sequence.schemas import SequenceModel
+from ganforge_sequence.schemas import SeqGANModel
 
 #: RDKit objectives of ORGAN's reward (``model.organ.objective``).
 OBJECTIVES = ("qed", "logp", "sa", "validity")
@@ -37,15 +37,16 @@ class MoleculesData:
 class MoleculesMetrics:
     """``metrics``: MOSES metrics settings."""
 
-    progress_samples: int = spec(ge=0)
+    progress_samples: int = spec(ge=1)
     fcd: bool = spec()
     n_jobs: int | str = spec()
     cache_dir: str | None = spec()
 
 
-@dataclass
+@dataclass(frozen=True)
 class OrganOptions:
-    """``model.organ``: the objective-reinforced reward."""
+    """``model.organ``: the objective-reinforced reward (also :class:`~ganforge_molecules.organ.ORGAN`'s
+    ``organ`` argument; ``lambda_`` is the config key ``lambda``)."""
 
     objective: str = spec(choices=OBJECTIVES)
     lambda_: float = spec(ge=0, le=1, key="lambda")  # the config key is ``lambda``, a Python keyword
@@ -56,7 +57,7 @@ class OrganOptions:
 
 @open_schema
 @dataclass
-class OrganModel(SequenceModel):
+class OrganModel(SeqGANModel):
     """``model`` of ORGAN: SeqGAN's keys plus ``model.organ``."""
 
     organ: OrganOptions = spec()

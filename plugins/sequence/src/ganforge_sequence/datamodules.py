@@ -20,46 +20,56 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from ganforge.errors import GanforgeError
 from ganforge.plugin import DataSpecMixin
+from ganforge.schema import build
 from ganforge.utils import loader_worker_init
 
 from .bleu import ReferenceIndex, self_bleu
 from .generator import LSTMGenerator
 from .oracle import build_oracle, nll_oracle, nll_test, oracle_samples
 from .poetry import limit_length, read_poems, split_poems
+from .schemas import OracleData, PoetryData
 from .tokenizer import CharTokenizer, IntegerTokenizer
 
 log = logging.getLogger("ganforge_sequence")
-#: Default ``data.max_len``: poems longer than this many characters are skipped (or truncated).
-DEFAULT_MAX_LEN = 512
 
 
-def _positive_int(cfg: Any, key: str, default: int | None = None, minimum: int = 1) -> int:
-    value = cfg.get(key, default)
+def checked_int(value: Any, key: str, minimum: int = 1, optional: bool = False) -> int | None:
+    """``value`` as an int >= ``minimum`` (``None`` passes when ``optional``), else a one-line
+    error naming ``data.<key>``: data modules built in Python skip the composition-time schema check."""
+    if value is None and optional:
+        return None
     try:
-        ok = value is not None and int(value) == value and int(value) >= minimum
+        ok = value is not None and not isinstance(value, bool) and int(value) == value and int(value) >= minimum
     except (TypeError, ValueError):
         ok = False
     if not ok:
-        raise GanforgeError(f"data.{key}: expected an integer >= {minimum}, got {value!r}")
+        expected = f"null or an integer >= {minimum}" if optional else f"an integer >= {minimum}"
+        raise GanforgeError(f"data.{key}: expected {expected}, got {value!r}")
     return int(value)
 
 
 class SequenceDataModule(DataSpecMixin, pl.LightningDataModule):
     """Base class: shuffled batches of ``train_tokens`` (one-element tuples ``(tokens,)``).
 
-    Subclasses fill ``train_tokens``, ``test_tokens``, ``tokenizer`` and ``_spec`` in
-    :meth:`load`. ``drop_last`` follows the official SeqGAN loader (``N // batch``
-    batches per epoch) unless the data set is smaller than one batch.
+    Subclasses take their own keyword arguments plus ``batch_size`` and ``num_workers``,
+    provide the builder ``from_config(cfg)`` (a run config: each key read once, defaults
+    in the domain YAML) and fill ``train_tokens``, ``test_tokens``, ``tokenizer`` and
+    ``_spec`` in :meth:`load`. ``drop_last`` follows the official SeqGAN loader
+    (``N // batch`` batches per epoch) unless the data set is smaller than one batch.
     """
 
-    def __init__(self, data_cfg: Any):
+    def __init__(self, *, batch_size: int, num_workers: int):
         super().__init__()
-        self.data_cfg = data_cfg
-        self.batch_size = _positive_int(data_cfg, "batch_size", 64)
-        self.num_workers = int(data_cfg.get("num_workers", 0) or 0)
+        self.batch_size = checked_int(batch_size, "batch_size")
+        self.num_workers = checked_int(num_workers, "num_workers", minimum=0)
         self.train_tokens: Tensor | None = None
         self.test_tokens: Tensor | None = None
         self.tokenizer: Any = None
+
+    @classmethod
+    def from_config(cls, cfg: Any) -> SequenceDataModule:  # pragma: no cover - abstract
+        """The builder: this data module from a composed run config."""
+        raise NotImplementedError
 
     def load(self) -> None:  # pragma: no cover - abstract
         """Fill ``train_tokens``, ``test_tokens``, ``tokenizer`` and ``_spec``."""
@@ -102,40 +112,51 @@ class SequenceDataModule(DataSpecMixin, pl.LightningDataModule):
 class OracleDataModule(SequenceDataModule):
     """The synthetic benchmark: training and held-out data sampled from the seeded oracle LSTM.
 
-    Config (``data``): ``vocab_size`` (5000), ``seq_len`` (20), ``emb_dim``/``hidden_dim``
-    (32), ``oracle_seed`` (which oracle), ``num_train`` (10,000), ``num_test`` (held-out,
-    for NLL_test), ``sample_seed`` (which samples), ``batch_size`` (64). ``path`` must be
-    null: the oracle itself is the data source.
+    Args: the oracle's ``vocab_size``, ``seq_len``, ``emb_dim``, ``hidden_dim`` and
+    ``oracle_seed`` (which oracle); ``num_train`` and ``num_test`` sequences (held out,
+    for NLL_test) drawn with ``sample_seed``; ``batch_size``, ``num_workers``. Config:
+    the same keys of ``data`` (``path`` must be null: the oracle itself is the data source).
     """
+
+    def __init__(self, *, vocab_size: int, seq_len: int, emb_dim: int, hidden_dim: int, oracle_seed: int,
+                 sample_seed: int, num_train: int, num_test: int, batch_size: int, num_workers: int):
+        super().__init__(batch_size=batch_size, num_workers=num_workers)
+        self.oracle_args = {
+            "vocab_size": checked_int(vocab_size, "vocab_size", minimum=2),
+            "seq_len": checked_int(seq_len, "seq_len", minimum=2),
+            "emb_dim": checked_int(emb_dim, "emb_dim"),
+            "hidden_dim": checked_int(hidden_dim, "hidden_dim"),
+            "seed": checked_int(oracle_seed, "oracle_seed", minimum=0),
+        }
+        self.num_train = checked_int(num_train, "num_train")
+        self.num_test = checked_int(num_test, "num_test")
+        self.sample_seed = checked_int(sample_seed, "sample_seed", minimum=0)
+
+    @classmethod
+    def from_config(cls, cfg: Any) -> OracleDataModule:
+        """The builder: ``cfg.data`` checked against :class:`~ganforge_sequence.schemas.OracleData`."""
+        c = cfg.data
+        if c.path is not None:
+            raise GanforgeError(f"data.path={c.path}: the oracle domain generates its data from data.oracle_seed; expected null")
+        d = build(OracleData, c, "data")
+        return cls(vocab_size=d.vocab_size, seq_len=d.seq_len, emb_dim=d.emb_dim, hidden_dim=d.hidden_dim,
+                   oracle_seed=d.oracle_seed, sample_seed=d.sample_seed, num_train=d.num_train, num_test=d.num_test,
+                   batch_size=c.batch_size, num_workers=c.num_workers)
 
     def load(self) -> None:
         """Build the oracle and sample the train/test sets."""
-        c = self.data_cfg
-        if c.get("path") is not None:
-            raise GanforgeError(
-                f"data.path={c.get('path')}: the oracle domain generates its data from data.oracle_seed; expected null"
-            )
-        self.oracle_cfg = {
-            "vocab_size": _positive_int(c, "vocab_size", 5000, minimum=2),
-            "seq_len": _positive_int(c, "seq_len", 20, minimum=2),
-            "emb_dim": _positive_int(c, "emb_dim", 32),
-            "hidden_dim": _positive_int(c, "hidden_dim", 32),
-            "seed": int(c.get("oracle_seed", 0)),
-        }
-        n_train = _positive_int(c, "num_train", 10000)
-        n_test = _positive_int(c, "num_test", 10000)
-        seed = int(c.get("sample_seed", 1))
-        self.oracle = build_oracle(**self.oracle_cfg)
+        n_train, n_test, seed = self.num_train, self.num_test, self.sample_seed
+        self.oracle = build_oracle(**self.oracle_args)
         # Distinct seeds for the two sets: the held-out samples are independent draws.
         self.train_tokens = oracle_samples(self.oracle, n_train, seed)
         self.test_tokens = oracle_samples(self.oracle, n_test, seed + 1_000_003)
-        self.tokenizer = IntegerTokenizer(self.oracle_cfg["vocab_size"])
+        self.tokenizer = IntegerTokenizer(self.oracle_args["vocab_size"])
         self._spec = {
-            "vocab_size": self.oracle_cfg["vocab_size"],
-            "seq_len": self.oracle_cfg["seq_len"],
+            "vocab_size": self.oracle_args["vocab_size"],
+            "seq_len": self.oracle_args["seq_len"],
             "start_token": 0,
             "tokenizer": self.tokenizer.to_spec(),
-            "oracle": dict(self.oracle_cfg),
+            "oracle": dict(self.oracle_args),
             "num_train": n_train,
             "num_test": n_test,
         }
@@ -161,33 +182,54 @@ class OracleDataModule(SequenceDataModule):
 
 
 class PoetryDataModule(SequenceDataModule):
-    """Character-level poems: ``data.path`` file/folder (one poem per line) or the embedded quatrains.
+    """Character-level poems: ``path`` file/folder (one poem per line) or the embedded quatrains.
 
-    Config (``data``): ``path`` (null = embedded), ``test_path`` (null = hold out
-    ``test_fraction`` of ``path`` with ``split_seed``), ``max_len`` (poems longer than this
-    many characters are skipped, or cut with ``too_long: truncate``, with a count), ``seq_len``
-    (null = longest training poem; longer poems are an error), ``min_count`` (rarer characters become ``<unk>``),
-    ``lines`` (verses per poem in exported files), ``limit`` (use at most this many poems),
-    ``batch_size``.
+    Args (the ``data`` keys of the same names): ``path`` (None = embedded), ``test_path``
+    (None = hold out ``test_fraction`` of ``path`` with ``split_seed``), ``max_len`` (poems
+    longer than this many characters are skipped, or cut with ``too_long="truncate"``,
+    with a count), ``seq_len`` (None = longest training poem; longer poems are an error),
+    ``min_count`` (rarer characters become ``<unk>``), ``lines`` (verses per poem in
+    exported files), ``limit`` (None or use at most this many poems), ``batch_size``,
+    ``num_workers``.
     """
+
+    def __init__(self, *, path: str | None, test_path: str | None, test_fraction: float, split_seed: int,
+                 limit: int | None, max_len: int, too_long: str, seq_len: int | None, min_count: int, lines: int,
+                 batch_size: int, num_workers: int):
+        super().__init__(batch_size=batch_size, num_workers=num_workers)
+        self.path, self.test_path = path, test_path
+        self.test_fraction, self.split_seed = float(test_fraction), int(split_seed)
+        self.limit = checked_int(limit, "limit", minimum=2, optional=True)
+        self.max_len = checked_int(max_len, "max_len", minimum=2)
+        self.too_long = str(too_long)
+        self.seq_len = checked_int(seq_len, "seq_len", minimum=2, optional=True)
+        self.min_count = checked_int(min_count, "min_count")
+        self.lines = checked_int(lines, "lines")
+
+    @classmethod
+    def from_config(cls, cfg: Any) -> PoetryDataModule:
+        """The builder: ``cfg.data`` checked against :class:`~ganforge_sequence.schemas.PoetryData`."""
+        c = cfg.data
+        d = build(PoetryData, c, "data")
+        return cls(path=c.path, test_path=c.test_path, test_fraction=d.test_fraction, split_seed=d.split_seed,
+                   limit=c.limit, max_len=d.max_len, too_long=d.too_long, seq_len=d.seq_len, min_count=d.min_count,
+                   lines=d.lines, batch_size=c.batch_size, num_workers=c.num_workers)
 
     def load(self) -> None:
         """Read, split, build the vocabulary and encode."""
-        c = self.data_cfg
-        max_len = _positive_int(c, "max_len", DEFAULT_MAX_LEN, minimum=2)
-        too_long = str(c.get("too_long", "skip"))
-        where = f"data.path={c.get('path') or 'embedded'}"
-        poems = limit_length(read_poems(c.get("path"), "data.path"), max_len, too_long, where)
-        if c.get("limit") is not None:
-            poems = poems[: _positive_int(c, "limit", minimum=2)]
-        if c.get("test_path") is not None:
-            test_where = f"data.test_path={c.get('test_path')}"
-            train, test = poems, limit_length(read_poems(c.get("test_path"), "data.test_path"), max_len, too_long, test_where)
+        max_len, too_long = self.max_len, self.too_long
+        where = f"data.path={self.path or 'embedded'}"
+        poems = limit_length(read_poems(self.path, "data.path"), max_len, too_long, where)
+        if self.limit is not None:
+            poems = poems[: self.limit]
+        if self.test_path is not None:
+            test_where = f"data.test_path={self.test_path}"
+            train, test = poems, limit_length(read_poems(self.test_path, "data.test_path"), max_len, too_long, test_where)
         else:
-            train, test = split_poems(poems, float(c.get("test_fraction", 0.1)), int(c.get("split_seed", 0)), where)
-        self.tokenizer = CharTokenizer.build(train, min_count=_positive_int(c, "min_count", 1))
+            train, test = split_poems(poems, self.test_fraction, self.split_seed, where)
+        self.tokenizer = CharTokenizer.build(train, min_count=self.min_count)
         longest = max(len(self.tokenizer.encode(p)) for p in train)
-        seq_len = longest if c.get("seq_len") is None else _positive_int(c, "seq_len", minimum=2)
+        seq_len = longest if self.seq_len is None else self.seq_len
         too_long = [p for p in train if len(self.tokenizer.encode(p)) > seq_len]
         if too_long:
             raise GanforgeError(
@@ -208,7 +250,7 @@ class PoetryDataModule(SequenceDataModule):
             "seq_len": seq_len,
             "start_token": self.tokenizer.pad_id,
             "tokenizer": self.tokenizer.to_spec(),
-            "lines": _positive_int(c, "lines", 4),
+            "lines": self.lines,
             "num_train": len(train),
             "num_test": len(test),
         }

@@ -29,9 +29,8 @@ class SequenceDomain(DomainPlugin):
     sheet_separator = "\n"
 
     def build_datamodule(self, cfg: Any) -> SequenceDataModule:
-        """The domain's data module from ``cfg.data``."""
-        return self.datamodule_class(cfg.data)
-
+        """The domain's data module from the run config (its ``from_config`` builder)."""
+        return self.datamodule_class.from_config(cfg)
 
     def sample_texts(self, samples: SequenceSamples) -> list[str]:
         """One text per sample (default: the tokenizer's decoding)."""
@@ -51,9 +50,10 @@ class SequenceDomain(DomainPlugin):
 
     def config_schemas(self, model):
         """Typed schemas of this domain's groups (checked by ``gan-run`` before training)."""
-        from ganforge_sequence.schemas import DATA_SCHEMAS, SequenceModel
+        from ganforge_sequence.schemas import DATA_SCHEMAS, MODEL_SCHEMAS
 
-        return {"data": DATA_SCHEMAS[self.name], "model": SequenceModel} if self.name in DATA_SCHEMAS else {"model": SequenceModel}
+        out = {"model": MODEL_SCHEMAS.get(model, MODEL_SCHEMAS["seqgan"])}
+        return {"data": DATA_SCHEMAS[self.name], **out} if self.name in DATA_SCHEMAS else out
 
     def sample_options(self) -> Sequence[str]:
         """``gan-sample`` options: ``temperature=<float>`` (softmax temperature, default 1)."""
@@ -65,7 +65,7 @@ class SequenceDomain(DomainPlugin):
         from ganforge import GanforgeError
 
         raise GanforgeError(
-            f"model '{module.cfg.model.name}' of domain '{self.name}' samples tokens one step at a time; "
+            f"model '{module.settings.model.name}' of domain '{self.name}' samples tokens one step at a time; "
             "only single-pass generators export (images, audio); use the checkpoint with gan-sample"
         )
 
@@ -93,6 +93,11 @@ class PoetryDomain(SequenceDomain):
     sheet_separator = "\n\n"
 
     def sample_texts(self, samples: SequenceSamples) -> list[str]:
-        """Each poem laid out one verse per line (``spec['lines']`` verses)."""
-        lines = int(samples.spec.get("lines", 4))
+        """Each poem laid out one verse per line (the data spec's ``lines`` verses)."""
+        if "lines" not in samples.spec:
+            from ganforge import GanforgeError
+
+            raise GanforgeError("poetry samples carry no data spec 'lines' (verses per poem); build the model with "
+                                "plugin.make_module(cfg, spec) or set module.spec to the data module's spec()")
+        lines = int(samples.spec["lines"])
         return [format_poem(text, lines) for text in samples.texts()]

@@ -25,6 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from ganforge import GANSettings
 from ganforge.errors import GanforgeError
 from ganforge.policy_gradient import (
     DelayedPolicy,
@@ -33,81 +34,108 @@ from ganforge.policy_gradient import (
     policy_gradient_loss,
     rollout_rewards,
 )
+from ganforge.schema import build
 
-from .discriminator import PAPER_FILTER_SIZES, PAPER_NUM_FILTERS, CNNDiscriminator
-from .sequence_model import SequenceModel, _get
+from .discriminator import CNNDiscriminator
+from .schemas import (
+    AdversarialGroup,
+    AdversarialOptions,
+    DiscriminatorOptions,
+    DPretrainGroup,
+    DPretrainOptions,
+    GeneratorOptions,
+    PolicyGradientOptions,
+    SeqGANEvalOptions,
+)
+from .sequence_model import SequenceModel
 
 
 class SeqGAN(SequenceModel):
     """SeqGAN (Yu et al., AAAI 2017): LSTM generator trained by REINFORCE against a CNN discriminator.
 
-    Config (``model``; defaults = the paper / official code):
+    Args (besides :class:`SequenceModel`'s; values of the paper / official code in
+    ``conf/model/seqgan.yaml``):
+        discriminator: the CNN (12 widths 1..20, highway, dropout 0.25, L2 0.2, batch 64).
+        d_pretrain: ``epochs`` per round and ``negatives`` (null = as many as positives).
+        adversarial: ``g_steps``, ``d_steps``, ``d_epochs``, ``negatives`` per iteration.
+        pg: ``rollouts`` 16, ``update_rate`` 0.8, ``baseline``, ``reward``, ``reduction``,
+            ``rollout_rows`` (see :meth:`SeqGAN.rollout_rows`), ``reward_batch``.
+        evaluation: :class:`SeqGANEvalOptions` (adds ``every`` and ``d_pretrain_every``).
+        separate_mle_optimizer: distinct Adam states for MLE and adversarial updates of
+            the generator, as in the official code.
 
-    * ``generator``: ``emb_dim`` 32, ``hidden_dim`` 32, ``num_layers`` 1, ``init_std`` 0.1.
-    * ``discriminator``: ``emb_dim`` 64, ``filter_sizes``/``num_filters`` (12 widths 1..20),
-      ``highway_layers`` 1, ``dropout`` 0.25, ``l2_reg`` 0.2, ``batch_size`` 64.
-    * ``d_pretrain``: ``epochs`` 3, ``negatives`` null (= as many as positives).
-    * ``adversarial``: ``g_steps`` 1, ``d_steps`` 5, ``d_epochs`` 3, ``negatives`` null.
-    * ``pg``: ``rollouts`` 16, ``update_rate`` 0.8, ``baseline`` none, ``reward`` prob,
-      ``reduction`` sum, ``rollout_rows`` (``auto``: see :meth:`SeqGAN.rollout_rows`) / ``reward_batch``.
-    * ``eval``: ``samples`` (generated sequences for progress metrics), ``every``
-      (adversarial iterations between progress metrics), ``mle_every`` (MLE epochs).
-    * ``separate_mle_optimizer``: the official code uses distinct Adam states for MLE and
-      adversarial updates of the generator (true).
-    * ``phases``: e.g. ``mle_pretrain`` (kind ``mle``, steps = epochs), ``d_pretrain``
-      (steps = rounds), ``adversarial`` (steps = iterations).
-
-    The generator, the ``mle`` phase and sampling are :class:`SequenceModel`'s; samples
-    are :class:`SequenceSamples`.
+    Phases (``settings.phases``): e.g. ``mle_pretrain`` (kind ``mle``, steps = epochs),
+    ``d_pretrain`` (steps = rounds), ``adversarial`` (steps = iterations). The generator,
+    the ``mle`` phase and sampling are :class:`SequenceModel`'s; samples are
+    :class:`SequenceSamples`. :meth:`from_config` is the builder.
     """
 
-    def __init__(self, cfg: Any, spec: Mapping[str, Any]):
-        super().__init__(cfg, spec)
-        m = self.cfg.model
-        self.pg_cfg = m.get("pg") or {}
-        d = m.get("discriminator") or {}
+    def __init__(self, *, vocab_size: int, seq_len: int, start_token: int, tokenizer: Any | None,
+                 generator: GeneratorOptions, discriminator: DiscriminatorOptions, d_pretrain: DPretrainOptions,
+                 adversarial: AdversarialOptions, pg: PolicyGradientOptions, evaluation: SeqGANEvalOptions,
+                 separate_mle_optimizer: bool, seed: int, settings: GANSettings):
+        super().__init__(vocab_size=vocab_size, seq_len=seq_len, start_token=start_token, tokenizer=tokenizer,
+                         generator=generator, evaluation=evaluation, seed=seed, settings=settings)
+        d = discriminator
         self.discriminator = CNNDiscriminator(
             self.vocab_size,
             self.seq_len,
-            emb_dim=int(_get(d, "emb_dim", 64)),
-            filter_sizes=list(_get(d, "filter_sizes", PAPER_FILTER_SIZES)),
-            num_filters=list(_get(d, "num_filters", PAPER_NUM_FILTERS)),
-            highway_layers=int(_get(d, "highway_layers", 1)),
-            dropout=float(_get(d, "dropout", 0.25)),
-            l2_reg=float(_get(d, "l2_reg", 0.2)),
+            emb_dim=int(d.emb_dim),
+            filter_sizes=list(d.filter_sizes),
+            num_filters=list(d.num_filters),
+            highway_layers=int(d.highway_layers),
+            dropout=float(d.dropout),
+            l2_reg=float(d.l2_reg),
         )
-        self.d_batch_size = int(_get(d, "batch_size", 64))
-        self.rollout = DelayedPolicy(self.generator, float(_get(self.pg_cfg, "update_rate", 0.8)))
+        self.d_batch_size = int(d.batch_size)
+        self.d_pretrain_options, self.adversarial_options, self.pg = d_pretrain, adversarial, pg
+        self.rollout = DelayedPolicy(self.generator, float(pg.update_rate))
         try:
-            self.baseline = RewardBaseline(
-                str(_get(self.pg_cfg, "baseline", "none")), float(_get(self.pg_cfg, "baseline_decay", 0.9))
-            )
-            self.reward_kind = str(_get(self.pg_cfg, "reward", "prob"))
+            self.baseline = RewardBaseline(str(pg.baseline), float(pg.baseline_decay))
+            self.reward_kind = str(pg.reward)
             discriminator_reward(self.discriminator, self.reward_kind)
         except ValueError as exc:
             raise GanforgeError(f"model.pg: {exc}") from None
-        self.num_rollouts = int(_get(self.pg_cfg, "rollouts", 16))
+        self.num_rollouts = int(pg.rollouts)
         if self.num_rollouts < 1:
             raise GanforgeError(f"model.pg.rollouts: expected an integer >= 1, got {self.num_rollouts}")
-        self.separate_mle_optimizer = bool(_get(m, "separate_mle_optimizer", True))
+        self.rollout_rows_setting = self.parse_rollout_rows(pg.rollout_rows)
+        self.separate_mle_optimizer = bool(separate_mle_optimizer)
         self._last_pg: dict[str, float] = {}
         self.d_rounds_done = 0
         self.adversarial_iterations = 0
         self.adversarial_started = False
+
+    @classmethod
+    def builder_arguments(cls, cfg: Any, spec: Mapping[str, Any]) -> dict[str, Any]:
+        """SeqGAN's constructor arguments from a run config and data spec, each group
+        typed once (subclasses such as ORGAN add theirs to these)."""
+        m = cfg.model
+        return dict(
+            **cls.data_arguments(spec),
+            generator=build(GeneratorOptions, m.generator, "model.generator"),
+            discriminator=build(DiscriminatorOptions, m.discriminator, "model.discriminator"),
+            d_pretrain=build(DPretrainGroup, m.d_pretrain, "model.d_pretrain"),
+            adversarial=build(AdversarialGroup, m.adversarial, "model.adversarial"),
+            pg=build(PolicyGradientOptions, m.pg, "model.pg"),
+            evaluation=build(SeqGANEvalOptions, m.eval, "model.eval"),
+            separate_mle_optimizer=bool(m.separate_mle_optimizer),
+            seed=int(cfg.seed),
+            settings=GANSettings.from_config(cfg),
+        )
+
+    @classmethod
+    def from_config(cls, cfg: Any, spec: Mapping[str, Any]) -> SeqGAN:
+        """The builder (see :meth:`builder_arguments`)."""
+        return cls(**cls.builder_arguments(cfg, spec))
 
     # ------------------------------------------------------------------ optimizers
     def configure_optimizers(self):
         """``[G policy-gradient, D, G MLE]`` (or ``[G, D]`` with one G optimizer)."""
         opts = super().configure_optimizers()
         if self.separate_mle_optimizer:
-            o = self.cfg.get("optim", {}) or {}
-            opts.append(
-                torch.optim.Adam(
-                    self.generator.parameters(),
-                    lr=float(_get(o, "lr_g", 0.01)),
-                    betas=tuple(_get(o, "betas", (0.9, 0.999))),
-                )
-            )
+            o = self.settings.optim
+            opts.append(torch.optim.Adam(self.generator.parameters(), lr=float(o.lr_g), betas=tuple(o.betas)))
         return opts
 
     # ------------------------------------------------------------------ phases
@@ -117,36 +145,36 @@ class SeqGAN(SequenceModel):
 
     def d_pretrain_step(self, batch: Any, batch_idx: int) -> int:
         """One discriminator pretraining round (fresh negatives + ``epochs`` epochs)."""
-        c = self.cfg.model.get("d_pretrain") or {}
-        logs = self.discriminator_round(int(_get(c, "epochs", 3)), c.get("negatives"))
+        c = self.d_pretrain_options
+        logs = self.discriminator_round(int(c.epochs), c.negatives)
         self.d_rounds_done += 1
         self.record(logs)
-        every = int(_get(self.eval_cfg, "d_pretrain_every", 0))
+        every = int(self.evaluation.d_pretrain_every)
         if every and self.d_rounds_done % every == 0:
             self.log_now({"d_pretrain/round": float(self.d_rounds_done), **logs}, describe=f"d_pretrain round {self.d_rounds_done}")
         return 1
 
     def adversarial_step(self, batch: Any, batch_idx: int) -> int:
         """One SeqGAN iteration: ``g_steps`` policy-gradient updates, then ``d_steps`` D rounds."""
-        a = self.cfg.model.get("adversarial") or {}
+        a = self.adversarial_options
         if not self.adversarial_started:
             # The rollout network starts as a copy of the pretrained generator.
             self.rollout.reset(self.generator)
             self.adversarial_started = True
         g_logs: list[dict[str, float]] = []
-        for _ in range(int(_get(a, "g_steps", 1))):
+        for _ in range(int(a.g_steps)):
             self.generator_update(batch)
             g_logs.append(self._last_pg)
         d_logs: list[dict[str, float]] = []
-        for _ in range(int(_get(a, "d_steps", 5))):
-            d_logs.append(self.discriminator_round(int(_get(a, "d_epochs", 3)), a.get("negatives")))
+        for _ in range(int(a.d_steps)):
+            d_logs.append(self.discriminator_round(int(a.d_epochs), a.negatives))
         self.adversarial_iterations += 1
         values = {"adv/iteration": float(self.adversarial_iterations)}
         for logs in (g_logs, d_logs):
             for key in logs[0] if logs else ():
                 values[key] = sum(entry[key] for entry in logs) / len(logs)
         self.record({k: v for k, v in values.items() if k.startswith(("d/", "loss/"))})
-        every = int(_get(self.eval_cfg, "every", 1))
+        every = int(self.evaluation.every)
         if every and self.adversarial_iterations % every == 0:
             values.update(self.progress_metrics())
         self.log_now(values, describe=f"adversarial iteration {self.adversarial_iterations}")
@@ -168,14 +196,21 @@ class SeqGAN(SequenceModel):
         blocks whose logit tables stay near cache size (512 rows for 5,000 tokens): all
         9,728 completions of a 64 x 8 x 19 rollout at once ran 2-3x slower.
         """
-        value = self.pg_cfg.get("rollout_rows", "auto")
-        if value is None or value == "auto":
+        rows = self.rollout_rows_setting
+        if rows is None:
             return None if self.device.type == "cuda" else max(64, self.CPU_ROLLOUT_TABLE // self.vocab_size)
+        return rows
+
+    @staticmethod
+    def parse_rollout_rows(value: int | str | None) -> int | None:
+        """``model.pg.rollout_rows`` as a block size, ``None`` for ``auto``/null."""
+        if value is None or value == "auto":
+            return None
         try:
             rows = int(value)
         except (TypeError, ValueError):
             rows = 0
-        if rows < 1:
+        if isinstance(value, bool) or rows < 1:
             raise GanforgeError(f"model.pg.rollout_rows: expected auto or an integer >= 1, got {value!r}")
         return rows
 
@@ -207,14 +242,14 @@ class SeqGAN(SequenceModel):
                     self.reward_function(),
                     self.num_rollouts,
                     max_rows=self.rollout_rows(),
-                    reward_batch=int(_get(self.pg_cfg, "reward_batch", 4096)),
+                    reward_batch=int(self.pg.reward_batch),
                 )
             finally:
                 disc.train(disc_was_training)
         gen.train()
         advantages = self.baseline(q)
         loss = policy_gradient_loss(
-            gen.token_log_probs(tokens), advantages, reduction=str(_get(self.pg_cfg, "reduction", "sum"))
+            gen.token_log_probs(tokens), advantages, reduction=str(self.pg.reduction)
         )
         self.step_optimizer(self.g_optimizer, loss, self._clip_g())
         self.rollout.update(gen)

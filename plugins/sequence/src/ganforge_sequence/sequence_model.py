@@ -16,12 +16,14 @@ from typing import Any
 
 from torch import Tensor
 
-from ganforge import AdversarialModule
+from ganforge import AdversarialModule, GANSettings
 from ganforge.errors import GanforgeError
+from ganforge.schema import build
 from ganforge.utils import seeded
 
 from .generator import LSTMGenerator
 from .sample_stats import generator_statistics
+from .schemas import EvalOptions, GeneratorOptions
 from .tokenizer import tokenizer_from_spec
 
 
@@ -45,44 +47,61 @@ class SequenceSamples:
         return int(self.tokens.shape[0])
 
 
-def _get(node: Any, key: str, default: Any) -> Any:
-    value = node.get(key, default) if node is not None else default
-    return default if value is None else value
-
-
 class SequenceModel(AdversarialModule):
     """An LSTM token generator trained by maximum likelihood, sampled as :class:`SequenceSamples`.
 
-    Config (``model``): ``generator`` (``emb_dim`` 32, ``hidden_dim`` 32, ``num_layers`` 1,
-    ``init_std`` 0.1), ``eval`` (``samples``: generated sequences for progress metrics;
-    ``mle_every``: MLE epochs between them) and ``phases`` (kind ``mle``, steps = epochs).
-    The tokenizer is rebuilt from ``spec["tokenizer"]``. Subclasses add phases through
+    Args:
+        vocab_size, seq_len, start_token: the token space (the data spec's keys).
+        tokenizer: decodes samples (``None``: samples are token ids without text).
+        generator: the LSTM's sizes (``model.generator``).
+        evaluation: ``model.eval`` -- ``samples`` generated for progress metrics, every
+            ``mle_every`` MLE epochs.
+        seed: the run's seed; progress metrics sample with a seed derived from it.
+        settings: the loop's settings (``model.phases``: kind ``mle``, steps = epochs).
+
+    :meth:`from_config` is the builder. Subclasses add phases through
     :meth:`phase_handlers` and networks after ``super().__init__``.
     """
 
-    def __init__(self, cfg: Any, spec: Mapping[str, Any]):
-        super().__init__(cfg, spec)
-        for key in ("vocab_size", "seq_len"):
-            if key not in spec:
-                raise GanforgeError(f"data spec has no '{key}'; expected a sequence data module's spec")
-        m = self.cfg.model
-        self.vocab_size, self.seq_len = int(spec["vocab_size"]), int(spec["seq_len"])
-        self.tokenizer = tokenizer_from_spec(spec["tokenizer"]) if spec.get("tokenizer") else None
-        g = m.get("generator") or {}
+    def __init__(self, *, vocab_size: int, seq_len: int, start_token: int, tokenizer: Any | None,
+                 generator: GeneratorOptions, evaluation: EvalOptions, seed: int, settings: GANSettings):
+        super().__init__(settings)
+        self.vocab_size, self.seq_len = int(vocab_size), int(seq_len)
+        self.tokenizer = tokenizer
         self.generator = LSTMGenerator(
             self.vocab_size,
             self.seq_len,
-            emb_dim=int(_get(g, "emb_dim", 32)),
-            hidden_dim=int(_get(g, "hidden_dim", 32)),
-            num_layers=int(_get(g, "num_layers", 1)),
-            start_token=int(spec.get("start_token", 0)),
-            init_std=float(_get(g, "init_std", 0.1)),
+            emb_dim=int(generator.emb_dim),
+            hidden_dim=int(generator.hidden_dim),
+            num_layers=int(generator.num_layers),
+            start_token=int(start_token),
+            init_std=float(generator.init_std),
         )
-        self.eval_cfg = m.get("eval") or {}
+        self.evaluation = evaluation
+        self.seed = int(seed)
         # Progress counters that are not part of the core's phase position.
         self.mle_batches_in_epoch = 0
         self.mle_epochs_done = 0
         self.phase_seconds: dict[str, float] = {}
+
+    @staticmethod
+    def data_arguments(spec: Mapping[str, Any]) -> dict[str, Any]:
+        """``vocab_size``, ``seq_len``, ``start_token`` and the rebuilt ``tokenizer`` of a data
+        spec (a spec without a ``tokenizer`` gives ``None``: samples stay token ids)."""
+        for key in ("vocab_size", "seq_len", "start_token"):
+            if key not in spec:
+                raise GanforgeError(f"data spec has no '{key}'; expected a sequence data module's spec")
+        tokenizer = spec.get("tokenizer")
+        return {"vocab_size": int(spec["vocab_size"]), "seq_len": int(spec["seq_len"]),
+                "start_token": int(spec["start_token"]), "tokenizer": tokenizer_from_spec(tokenizer) if tokenizer else None}
+
+    @classmethod
+    def from_config(cls, cfg: Any, spec: Mapping[str, Any]) -> SequenceModel:
+        """The builder: the data spec's token space plus ``model.generator``/``model.eval``."""
+        m = cfg.model
+        return cls(**cls.data_arguments(spec), generator=build(GeneratorOptions, m.generator, "model.generator"),
+                   evaluation=build(EvalOptions, m.eval, "model.eval"), seed=int(cfg.seed),
+                   settings=GANSettings.from_config(cfg))
 
     # ------------------------------------------------------------------ optimizers
     @property
@@ -94,7 +113,7 @@ class SequenceModel(AdversarialModule):
         return opts[2] if len(opts) > 2 else opts[0]
 
     def _clip_g(self) -> float | None:
-        clip = (self.cfg.get("optim", {}) or {}).get("clip_g")
+        clip = self.settings.optim.clip_g  # None: no clipping
         return None if clip is None else float(clip)
 
     # ------------------------------------------------------------------ data helpers
@@ -131,12 +150,12 @@ class SequenceModel(AdversarialModule):
         when enabled); otherwise its cheaper ``progress_metrics`` of the trained generator.
         """
         dm = datamodule if datamodule is not None else self.datamodule
-        n = int(_get(self.eval_cfg, "samples", 10000))
+        n = int(self.evaluation.samples)
         gen = self.sampling_generator() if final else self.generator
         was_training = gen.training
         gen.eval()
         try:
-            with seeded(int(self.cfg.get("seed", 0)) + 7919, self.device):
+            with seeded(self.seed + 7919, self.device):
                 out = dm.final_metrics(gen, n) if final else dm.progress_metrics(gen, n)
                 return {**out, **generator_statistics(gen)}  # mode collapse shows in every phase's curves
         finally:
@@ -168,7 +187,7 @@ class SequenceModel(AdversarialModule):
             return 0
         self.mle_batches_in_epoch = 0
         self.mle_epochs_done += 1
-        every = int(_get(self.eval_cfg, "mle_every", 0))
+        every = int(self.evaluation.mle_every)
         if every and self.mle_epochs_done % every == 0:
             values = {"mle/epoch": float(self.mle_epochs_done), **self.progress_metrics()}
             self.log_now(values, describe=f"mle epoch {self.mle_epochs_done}")
@@ -201,6 +220,6 @@ class MLEGenerator(SequenceModel):
         needs_d = sorted({p.kind for p in self.phases.phases} & {"adversarial", "d_pretrain"})
         if needs_d:
             raise GanforgeError(
-                f"model.phases: model '{self.cfg.model.get('name')}' has no discriminator and only runs 'mle' phases; got {needs_d}"
+                f"model.phases: model '{self.settings.model.name}' has no discriminator and only runs 'mle' phases; got {needs_d}"
             )
         super().check_phases()
