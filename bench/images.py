@@ -51,7 +51,7 @@ def metric_overrides(args: argparse.Namespace) -> dict:
     return {
         "feature_net": "classifier", "n_samples": args.n_samples, "n_real": args.n_samples, "batch_size": 250,
         "kid": True, "classifier_epochs": 1, "classifier_min_steps": 300, "classifier_width": 32,
-        "inception_weights": None, "classifier_path": None, "cache_dir": None,
+        "inception_weights": None, "classifier_path": None, "cache_dir": None, "ppl_samples": 0,
     }
 
 
@@ -113,7 +113,6 @@ def main() -> None:
             eval_cfg.metrics = metric_overrides(args)
             if evaluator is None:
                 evaluator = ImageEvaluator(datamodule, metrics_config(eval_cfg))
-            module.cfg = eval_cfg
             module.eval()
             t_eval = time.perf_counter()
             with seeded(args.seed + 1):

@@ -143,7 +143,7 @@ def run_part(part: str, arms: dict[str, list[str]], eval_data: str, budget: floa
     eval_cfg.metrics = {
         "feature_net": "classifier", "n_samples": args.n_samples, "n_real": args.n_samples, "batch_size": 250,
         "kid": True, "classifier_epochs": 3, "classifier_min_steps": 300, "classifier_width": 32,
-        "inception_weights": None, "classifier_path": None, "cache_dir": None,
+        "inception_weights": None, "classifier_path": None, "cache_dir": None, "ppl_samples": 0,
     }
     eval_dm = plugin.build_datamodule(eval_cfg)
     eval_dm.setup("fit")

@@ -5,17 +5,18 @@ Python, a list of names works too)
 makes the discriminator see augmented images -- real and fake alike, in the D step, the G
 step and inside gradient penalties -- through differentiable transforms, so G gets
 gradients through them and learns the un-augmented distribution. It is attached in one
-place, :func:`attach_diffaugment` (called by the images domain's ``build_module``), as a
+place, :func:`attach_diffaugment` (called by the images domain's ``build_module`` with the
+``model`` keys, or by hand on a model built in Python), as a
 forward pre-hook on the model's discriminator network(s); model code is unchanged.
 
 * ``color``: brightness +U(-0.5, 0.5), saturation x U(0, 2), contrast x U(0.5, 1.5);
 * ``translation``: shift by up to 1/8 of the image size, zero fill;
 * ``cutout``: one zeroed square of half the image size at a random position.
 
-``model.augment_p`` (default 1, DiffAugment's setting) applies each transform to each
+``model.augment_p`` (1 in ``domain/images.yaml``, DiffAugment's setting) applies each transform to each
 image with that probability. ``model.ada_target`` (e.g. 0.6; models that report their
 real logits, i.e. stylegan2) adapts that probability with ADA's heuristic (Karras et al.
-2020b): every ``model.ada_interval`` (4) D steps, ``r_t = E[sign(D(real))]``; p moves by
+2020b): every ``model.ada_interval`` (4; default in :mod:`ganforge_images.schemas`) D steps, ``r_t = E[sign(D(real))]``; p moves by
 ``sign(r_t - target) * batch * interval / (ada_kimg * 1000)`` (ada_kimg 500: p can go
 from 0 to 1 in 500k images), clamped to [0, 1], starting at 0.
 
@@ -141,33 +142,35 @@ class DiffAugment(nn.Module):
 
 
 def _discriminator_nets(module: nn.Module) -> list[nn.Module]:
-    d = getattr(module, "discriminator", None)
+    d = module.discriminator
     if d is None:
         return []
     return list(d.values()) if isinstance(d, nn.ModuleDict) else [d]
 
 
-def attach_diffaugment(module: nn.Module, cfg: Any) -> DiffAugment | None:
-    """Read ``model.diffaugment`` / ``augment_p`` / ``ada_*`` and hook the augmentation in front of
-    ``module``'s discriminator(s) (only while they are in training mode). Sets ``module.diffaugment``."""
-    m = cfg.model
-    policy = parse_policy(m.get("diffaugment", None))
-    ada_target = m.get("ada_target", None)
-    if not policy:
+def attach_diffaugment(module: nn.Module, policy: Any, *, p: float, ada_target: float | None,
+                       ada_interval: int, ada_kimg: float) -> DiffAugment | None:
+    """Hook DiffAugment with ``policy`` (``"color+translation+cutout"``, a list of names, or
+    null/empty: nothing) in front of ``module``'s discriminator(s), active only while they are
+    in training mode; sets ``module.diffaugment``. ``p``, ``ada_target``, ``ada_interval`` and
+    ``ada_kimg`` are :class:`DiffAugment`'s (the images domain's builder passes the ``model``
+    keys of the same names; errors name those keys)."""
+    names = parse_policy(policy)
+    if not names:
         if ada_target is not None:
             raise GanforgeError("model.ada_target is set but model.diffaugment is empty; expected e.g. "
                                 "model.diffaugment=color,translation,cutout")
         return None
     if ada_target is not None and not module.reports_real_logits:
         raise GanforgeError(f"model.ada_target: the adaptive probability needs D(real) from the training step; "
-                            f"model '{m.name}' does not report it (supported: stylegan2); use model.augment_p instead")
-    p = float(m.get("augment_p", 1.0) if m.get("augment_p", None) is not None else 1.0)
-    if not 0.0 <= p <= 1.0:
+                            f"model '{_model_name(module)}' does not report it (supported: stylegan2); "
+                            "use model.augment_p instead")
+    if not 0.0 <= float(p) <= 1.0:
         raise GanforgeError(f"model.augment_p={p}: expected a probability in [0, 1]")
-    aug = DiffAugment(policy, p, ada_target, int(m.get("ada_interval", 4) or 4), float(m.get("ada_kimg", 500) or 500))
+    aug = DiffAugment(names, float(p), ada_target, int(ada_interval), float(ada_kimg))
     nets = _discriminator_nets(module)
     if not nets:
-        raise GanforgeError(f"model.diffaugment: model '{m.name}' has no discriminator to augment for")
+        raise GanforgeError(f"model.diffaugment: model '{_model_name(module)}' has no discriminator to augment for")
 
     def pre_hook(net, args):
         if not net.training:
@@ -178,3 +181,8 @@ def attach_diffaugment(module: nn.Module, cfg: Any) -> DiffAugment | None:
         net.register_forward_pre_hook(pre_hook)
     module.diffaugment = aug
     return aug
+
+
+def _model_name(module: nn.Module) -> str:
+    # the configured name (``model.name``) for messages; the class name for a module built without one
+    return module.settings.model.name or type(module).__name__

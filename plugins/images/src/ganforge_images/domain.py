@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ganforge import DomainPlugin
+from ganforge.schema import build
 from ganforge_images.augment import attach_diffaugment
 from ganforge_images.data.datamodule import ImageDataModule
 from ganforge_images.data.paired import PairedImageDataModule
@@ -14,6 +15,7 @@ from ganforge_images.evaluation import evaluate_images
 from ganforge_images.export import export_images
 from ganforge_images.models import MODELS
 from ganforge_images.models.base import check_image_model
+from ganforge_images.schemas import DiffAugmentSettings
 
 # which data module a model's ``data_kind`` trains on
 DATAMODULES = {"images": ImageDataModule, "paired": PairedImageDataModule, "unpaired": UnpairedImageDataModule}
@@ -31,7 +33,7 @@ class ImagesDomain(DomainPlugin):
 
     def build_datamodule(self, cfg: Any):
         """In-memory data from ``cfg.data``: images (labelled or not), aligned pairs, or two domains."""
-        return DATAMODULES[self.model_class(cfg.model.name).data_kind](cfg.data)
+        return DATAMODULES[self.model_class(cfg.model.name).data_kind].from_config(cfg.data)
 
     def model_class(self, name: str) -> type:
         """The image model class for ``name``, checked once: an ImageModel with a known ``data_kind``."""
@@ -41,7 +43,9 @@ class ImagesDomain(DomainPlugin):
         """The model for ``cfg.model.name``, with DiffAugment in front of its discriminator when
         ``model.diffaugment`` is set (any image model; see :mod:`ganforge_images.augment`)."""
         module = super().build_module(cfg, spec)
-        attach_diffaugment(module, cfg)
+        aug = build(DiffAugmentSettings, cfg.model, "model")
+        attach_diffaugment(module, aug.diffaugment, p=aug.augment_p, ada_target=aug.ada_target,
+                           ada_interval=aug.ada_interval, ada_kimg=aug.ada_kimg)
         return module
 
     def export_samples(self, samples: Any, out_dir: Path, stem: str, individual: bool = False) -> list[Path]:

@@ -26,6 +26,7 @@ from typing import Any
 import torch
 
 from ganforge.errors import choices_error
+from ganforge.schema import build
 from ganforge_images.metrics import (
     FeatureNet,
     GenerationMetrics,
@@ -36,40 +37,31 @@ from ganforge_images.metrics import (
     metric_key,
 )
 from ganforge_images.metrics.path_length import path_lengths, perceptual_path_length
+from ganforge_images.schemas import ImagesMetrics
 
 log = logging.getLogger("ganforge.images")
 
 FEATURE_NETS = ("classifier", "inception", "none")
-METRIC_DEFAULTS = {
-    "feature_net": "classifier",
-    "n_samples": 1000,
-    "n_real": 1000,
-    "batch_size": 200,
-    "kid": True,
-    "inception_weights": None,
-    "classifier_path": None,
-    "cache_dir": None,
-    "classifier_epochs": 3,
-    "classifier_min_steps": 300,
-    "classifier_width": 32,
-}
 
 
-# debug=smoke runs of configs without a metrics block (e.g. dcgan) must stay under a minute
-SMOKE_METRIC_DEFAULTS = {**METRIC_DEFAULTS, "n_samples": 32, "n_real": 64, "classifier_epochs": 1,
-                         "classifier_min_steps": 0, "classifier_width": 8}
+def metrics_config(cfg: Any | None) -> ImagesMetrics:
+    """The typed ``metrics`` settings of a run config (``cfg.metrics``; every key is in
+    ``domain/images.yaml``). ``cfg=None`` (a module built in Python, no run config): the
+    domain YAML's own ``metrics`` block, what ``gan-run`` would use."""
+    node = cfg.metrics if cfg is not None else _domain_yaml_metrics()
+    metrics = build(ImagesMetrics, node, "metrics")
+    if metrics.feature_net not in FEATURE_NETS:
+        raise choices_error("feature network", metrics.feature_net, FEATURE_NETS, where="metrics.feature_net")
+    return metrics
 
 
-def metrics_config(cfg: Any) -> dict[str, Any]:
-    """``cfg.metrics`` merged over :data:`METRIC_DEFAULTS` (plain dict)."""
-    node = cfg.get("metrics") if hasattr(cfg, "get") else None
-    smoke = hasattr(cfg, "get") and cfg.get("debug_mode") == "smoke"
-    merged = dict(SMOKE_METRIC_DEFAULTS if smoke else METRIC_DEFAULTS)
-    if node:
-        merged.update({k: v for k, v in dict(node).items() if v is not None or k in ("classifier_path",)})
-    if merged["feature_net"] not in FEATURE_NETS:
-        raise choices_error("feature network", merged["feature_net"], FEATURE_NETS, where="metrics.feature_net")
-    return merged
+def _domain_yaml_metrics() -> Any:
+    from importlib import resources
+
+    from omegaconf import OmegaConf
+
+    with resources.files("ganforge_images.conf").joinpath("domain", "images.yaml").open(encoding="utf-8") as fh:
+        return OmegaConf.load(fh).metrics
 
 
 @dataclass
@@ -98,9 +90,9 @@ def classifier_split(domain: Domain) -> tuple[torch.Tensor, torch.Tensor | None,
 class ImageEvaluator:
     """Evaluates modules trained on one data module, caching feature nets and real statistics."""
 
-    def __init__(self, datamodule: Any, mcfg: dict[str, Any], retrain: bool = False):
+    def __init__(self, datamodule: Any, mcfg: ImagesMetrics, retrain: bool = False):
         self.datamodule = datamodule
-        self.mcfg = mcfg
+        self.mcfg = mcfg  # the typed ``metrics`` settings (:func:`metrics_config`)
         self.retrain = retrain  # train the reference classifiers again even when cached
         self._nets: dict[str, FeatureNet] = {}
         self._generation: dict[tuple[str, int], GenerationMetrics] = {}
@@ -131,21 +123,21 @@ class ImageEvaluator:
         """The feature network for images like ``domain`` (cached per role)."""
         if role in self._nets:
             return self._nets[role]
-        kind = self.mcfg["feature_net"]
+        kind = self.mcfg.feature_net
         if kind == "inception":
             if self._inception is None:
-                self._inception = InceptionFeatureNet(self.mcfg["inception_weights"] or "")
+                self._inception = InceptionFeatureNet(self.mcfg.inception_weights or "")
             net = self._inception
-        elif self.mcfg.get("classifier_path"):
-            net, meta = load_classifier(self.mcfg["classifier_path"])
+        elif self.mcfg.classifier_path:
+            net, meta = load_classifier(self.mcfg.classifier_path)
             net.name = "classifier"
-            log.info("metrics: reference classifier %s (val accuracy %.3f)", self.mcfg["classifier_path"], meta["val_accuracy"])
+            log.info("metrics: reference classifier %s (val accuracy %.3f)", self.mcfg.classifier_path, meta["val_accuracy"])
         else:
             x, y, vx, vy = classifier_split(domain)
             net, meta, trained = load_or_train_classifier(
-                x, y, vx, vy, cache_dir=self.mcfg.get("cache_dir"), epochs=int(self.mcfg["classifier_epochs"]),
-                min_steps=int(self.mcfg["classifier_min_steps"]),
-                width=int(self.mcfg["classifier_width"]), info={"role": role}, retrain=self.retrain,
+                x, y, vx, vy, cache_dir=self.mcfg.cache_dir, epochs=int(self.mcfg.classifier_epochs),
+                min_steps=int(self.mcfg.classifier_min_steps),
+                width=int(self.mcfg.classifier_width), info={"role": role}, retrain=self.retrain,
             )
             net.name = "classifier"
             log.info(
@@ -160,10 +152,10 @@ class ImageEvaluator:
         """FID/KID/IS against ``domain``'s held-out images for ``n`` generated images (cached)."""
         key = (role, n)
         if key not in self._generation:
-            real = domain.test[: int(self.mcfg["n_real"])]
+            real = domain.test[: int(self.mcfg.n_real)]
             self._generation[key] = GenerationMetrics(
                 self.feature_net(role, domain), real, domain.split, n,
-                batch_size=int(self.mcfg["batch_size"]), compute_kid=bool(self.mcfg["kid"]),
+                batch_size=int(self.mcfg.batch_size), compute_kid=bool(self.mcfg.kid),
             )
         return self._generation[key]
 
@@ -188,15 +180,15 @@ class ImageEvaluator:
 
     def evaluate_generation(self, module: Any) -> dict[str, float]:
         """FID/KID/IS of samples (and label accuracy for class-conditional models)."""
-        if self.mcfg["feature_net"] == "none":
+        if self.mcfg.feature_net == "none":
             return {}
         domain = self.image_domain()
-        n = int(self.mcfg["n_samples"])
+        n = int(self.mcfg.n_samples)
         metrics = self.generation("images", domain, n)
         out = metrics(lambda k: module.sample(k).cpu())
         net = metrics.net
         if module.conditional and net.num_classes == module.num_classes:
-            correct, done, batch = 0, 0, int(self.mcfg["batch_size"])
+            correct, done, batch = 0, 0, int(self.mcfg.batch_size)
             labels = module.sample_labels(n).cpu()
             while done < n:
                 want = labels[done : done + batch]
@@ -204,7 +196,7 @@ class ImageEvaluator:
                 correct += int((net.logits(images).argmax(1) == want).sum())
                 done += len(want)
             out[metric_key("label_accuracy", net.name, n)] = correct / n
-        n_ppl = int(self.mcfg.get("ppl_samples") or 0)
+        n_ppl = int(self.mcfg.ppl_samples)
         if n_ppl and hasattr(module, "sampling_generator") and hasattr(module.sampling_generator(), "mapping"):
             out[metric_key("ppl_wend", net.name, n_ppl)] = self.path_length(module, net, n_ppl)
         return out
@@ -212,19 +204,19 @@ class ImageEvaluator:
     def path_length(self, module: Any, net: FeatureNet, n: int) -> float:
         """Perceptual path length in W ("end" sampling) of a style-based generator, in ``net``'s features."""
         g = module.sampling_generator().eval()
-        values = path_lengths(g, net.features, n, int(module.latent_dim), batch=int(self.mcfg["batch_size"]),
+        values = path_lengths(g, net.features, n, int(module.latent_dim), batch=int(self.mcfg.batch_size),
                               device=module.device)
         return perceptual_path_length(values)
 
     def evaluate_paired(self, module: Any) -> dict[str, float]:
         """L1/SSIM against targets and FID of translations (pix2pix)."""
         domain_a, domain_b, test = self.translation_domains()
-        n = min(int(self.mcfg["n_samples"]), len(test.a))
+        n = min(int(self.mcfg.n_samples), len(test.a))
         translated = module.translate(test.a[:n]).cpu()
         pairs = PairedMetrics()
         pairs.update(translated, test.b[:n])
         out = pairs.compute(split=domain_b.split)
-        if self.mcfg["feature_net"] != "none" and n >= 2:
+        if self.mcfg.feature_net != "none" and n >= 2:
             out.update(self.generation("B", domain_b, n)(translated))
         return out
 
@@ -233,13 +225,13 @@ class ImageEvaluator:
         domain_a, domain_b, test = self.translation_domains()
         out: dict[str, float] = {}
         for direction, source, target, role in (("AtoB", test.a, domain_b, "B"), ("BtoA", test.b, domain_a, "A")):
-            n = min(int(self.mcfg["n_samples"]), len(source))
+            n = min(int(self.mcfg.n_samples), len(source))
             translated = module.translate(source[:n], direction).cpu()
             if test.paired:
                 pairs = PairedMetrics()
                 pairs.update(translated, target.test[:n])
                 out.update(pairs.compute(prefix=f"{direction}/", split=target.split))
-            if self.mcfg["feature_net"] != "none" and n >= 2:
+            if self.mcfg.feature_net != "none" and n >= 2:
                 scores = self.generation(role, target, n)(translated)
                 out.update({f"{direction}/{k}": v for k, v in scores.items()})
         return out
@@ -252,7 +244,7 @@ def evaluate_images(module: Any, datamodule: Any) -> dict[str, float]:
     """Entry point used by the domain: metrics of ``module`` on ``datamodule``'s held-out data."""
     if datamodule is None:
         return {}
-    mcfg = metrics_config(module.cfg)
+    mcfg = metrics_config(module.run_config)
     evaluator = _EVALUATORS.get(datamodule)
     if evaluator is None or evaluator.mcfg != mcfg:
         evaluator = ImageEvaluator(datamodule, mcfg)

@@ -56,9 +56,9 @@ def prepare_classifiers(overrides: list[str]) -> list[dict]:
     datamodule = plugin.build_datamodule(cfg)
     datamodule.setup("fit")
     mcfg = metrics_config(cfg)
-    if mcfg["feature_net"] != "classifier" or mcfg.get("classifier_path"):
+    if mcfg.feature_net != "classifier" or mcfg.classifier_path:
         raise GanforgeError(
-            f"metrics.feature_net={mcfg['feature_net']}: nothing to train (only the default 'classifier' "
+            f"metrics.feature_net={mcfg.feature_net}: nothing to train (only the default 'classifier' "
             "without metrics.classifier_path is trained by ganforge)"
         )
     kind = plugin.model_class(cfg.model.name).data_kind

@@ -39,20 +39,23 @@ def _check(options: Mapping[str, Any], valid: tuple[str, ...], model: str) -> No
 
 def images_generator_for_export(module: Any, n: int, options: Mapping[str, Any]) -> tuple[nn.Module, tuple]:
     """``(network, example inputs)`` of ``module``'s sampling generator for ``n`` images."""
-    model = str(module.cfg.model.name)
+    from ganforge_images.models.stylegan2 import StyleGAN2
+    from ganforge_images.models.translation import TranslationModel
+
+    model = module.settings.model.name or type(module).__name__  # for messages
     generator = module.sampling_generator()
-    if hasattr(module, "translator"):  # pix2pix, cyclegan
+    if isinstance(module, TranslationModel):  # pix2pix, cyclegan
         _check(options, ("direction",) if len(module.DIRECTIONS) > 1 else (), model)
         direction = module.check_direction(options.get("direction"))
-        size = int(module.spec["size"])
+        size = module.image_size
         image = torch.rand(n, module.input_channels(direction), size, size) * 2 - 1
         return module.translator(generator, direction), (image,)
-    if model == "stylegan2":
+    if isinstance(module, StyleGAN2):
         _check(options, ("truncation",), model)
         psi = module._psi(options.get("truncation"))
         return _StyleGANFixed(generator, psi), (module.sample_noise(n),)
     _check(options, (), model)
-    if getattr(module, "num_classes", 0):  # cgan: one image per class in turn
+    if module.conditional:  # cgan: one image per class in turn
         labels = torch.arange(n, device=module.device) % int(module.num_classes)
         return generator, (module.sample_noise(n), labels)
     return generator, (module.sample_noise(n),)

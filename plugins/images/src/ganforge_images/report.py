@@ -18,11 +18,13 @@ CAPTIONS = {
 
 
 def _model(run_dir: Path) -> str:
+    """The run's ``model.name`` from its saved config ("" when the run dir has none: the
+    generic caption)."""
     for name in ("resolved.yaml", "config.yaml"):
         path = run_dir / ".hydra" / name
         if path.is_file():
-            cfg = yaml.safe_load(path.read_text()) or {}
-            return str((cfg.get("model") or {}).get("name", ""))
+            saved = yaml.safe_load(path.read_text()) or {}
+            return str((saved.get("model") or {}).get("name") or "")
     return ""
 
 

@@ -1,7 +1,9 @@
 """Typed schemas of the images domain's config groups (see :mod:`ganforge.schema`).
 
 Defaults live in the YAML files; these declare types and ranges, checked by ``gan-run``
-before anything is built (``data.size=abc`` is one line naming the key).
+before anything is built (``data.size=abc`` is one line naming the key). Builders read
+typed values through :func:`ganforge.schema.build` (``metrics``, the DiffAugment keys of
+``model``); the two ADA keys users rarely set have their one default here.
 """
 
 from __future__ import annotations
@@ -48,14 +50,24 @@ class ImagesMetrics:
 
 
 @open_schema
-@dataclass
-class ImagesModel:
-    """``model`` keys shared by the image GANs."""
+@dataclass(kw_only=True)
+class DiffAugmentSettings:
+    """The ``model`` keys of DiffAugment/ADA (every image model; :mod:`ganforge_images.augment`)."""
+
+    diffaugment: str | list | None = spec(doc="transforms joined with + (color+translation+cutout); null: off")
+    augment_p: float = spec(ge=0, le=1)
+    ada_target: float | None = spec(ge=0, le=1)
+    ada_interval: int = spec(ge=1, default=4, doc="D steps between ADA's adjustments of p")
+    ada_kimg: float = spec(gt=0, default=500.0, doc="thousands of images for p to go from 0 to 1")
+
+
+@open_schema
+@dataclass(kw_only=True)
+class ImagesModel(DiffAugmentSettings):
+    """``model`` keys shared by the image GANs (and the DiffAugment keys)."""
 
     g_width: int = spec(ge=1)
     d_width: int = spec(ge=1)
-    diffaugment: str | None = spec()
-    augment_p: float = spec(ge=0, le=1)
 
 
 SCHEMAS = {"data": ImagesData, "metrics": ImagesMetrics, "model": ImagesModel}

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Mapping
 
-from ganforge import AdversarialModule
+from ganforge import AdversarialModule, GANSettings
 from ganforge.errors import GanforgeError
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from ganforge_images.augment import DiffAugment
 
 #: ``data_kind`` values and the data each trains on
 DATA_KINDS = {
@@ -26,12 +29,22 @@ class ImageModel(AdversarialModule):
     * ``reports_real_logits`` -- it records ``D(real)`` in its D step (ADA's heuristic needs it);
     * ``writes_own_samples`` -- :meth:`sample_to_files` writes ``gan-sample``'s files (sheets,
       translations) instead of the domain's one-PNG-per-image default.
+
+    Subclasses take flat, typed keyword arguments plus ``settings`` and build their networks
+    from them; their ``from_config(cfg, spec)`` builder reads those arguments from a run
+    config and the data spec once. ``self.diffaugment`` is the
+    :class:`~ganforge_images.augment.DiffAugment` hooked in front of the discriminator by
+    :func:`~ganforge_images.augment.attach_diffaugment` (``None``: no augmentation).
     """
 
     data_kind: ClassVar[str] = "images"
     conditional: ClassVar[bool] = False
     reports_real_logits: ClassVar[bool] = False
     writes_own_samples: ClassVar[bool] = False
+
+    def __init__(self, settings: GANSettings):
+        super().__init__(settings)
+        self.diffaugment: DiffAugment | None = None
 
     def sample_to_files(self, n: int, out_dir: Path, options: Mapping[str, Any]) -> list[Path]:
         """``gan-sample``'s files (models with ``writes_own_samples``)."""

@@ -9,6 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ganforge import GANSettings
 from ganforge_images.export import with_column_labels
 from ganforge_images.image_pool import ImageHistoryBuffer
 from ganforge_images.models.translation import TranslationModel, side_by_side
@@ -25,9 +26,18 @@ class CycleGAN(TranslationModel):
 
     ``self.generator`` is a ModuleDict ``{"AtoB", "BtoA"}`` and ``self.discriminator``
     ``{"A", "B"}``; each pair shares one optimizer, as in the reference code.
-    Config (``model``): ``g_width``, ``n_blocks`` (9 at 256px, 6 at 128px), ``n_down``,
-    ``d_width``, ``d_layers``, ``cycle_weight`` (10), ``identity_weight`` (0.5, relative
-    to ``cycle_weight``), ``pool_size`` (50), ``loss`` (``lsgan``), ``preview_count``.
+
+    Args:
+        channels_a, channels_b, size: channels of domains A and B, and the image side.
+        g_width, n_blocks, n_down, g_norm: the ResNet generators (``n_blocks`` 9 at 256 px, 6 at 128 px).
+        d_width, d_layers, d_norm: the PatchGAN discriminators.
+        cycle_weight: lambda of the cycle-consistency loss (10).
+        identity_weight: the identity loss's weight relative to ``cycle_weight`` (0.5; off when
+            the domains' channels differ).
+        pool_size: image history buffer per domain (50).
+        preview_count, settings: see :class:`~ganforge_images.models.translation.TranslationModel`
+            (``loss`` ``lsgan`` in the paper).
+
     ``gan-sample RUN direction=AtoB|BtoA input=DIR`` translates a folder.
     """
 
@@ -35,29 +45,35 @@ class CycleGAN(TranslationModel):
     DIRECTIONS = ("AtoB", "BtoA")
     SAMPLE_OPTIONS = ("direction", "input")
 
-    def __init__(self, cfg: Any, spec: Mapping[str, Any]):
-        super().__init__(cfg, spec)
-        m = self.cfg.model
-        ca, cb, size = int(spec["channels_a"]), int(spec["channels_b"]), int(spec["size"])
+    def __init__(self, *, channels_a: int, channels_b: int, size: int, g_width: int, n_blocks: int, n_down: int,
+                 g_norm: str, d_width: int, d_layers: int, d_norm: str, cycle_weight: float, identity_weight: float,
+                 pool_size: int, preview_count: int, settings: GANSettings):
+        super().__init__(preview_count=preview_count, settings=settings)
+        ca, cb = channels_a, channels_b
         self.channels = {"A": ca, "B": cb}
-        g_args = dict(
-            base=int(m.get("g_width", 64)), n_blocks=int(m.get("n_blocks", 9)), n_down=int(m.get("n_down", 2)),
-            norm=str(m.get("g_norm", "instance")),
-        )
+        g_args = dict(base=g_width, n_blocks=n_blocks, n_down=n_down, norm=g_norm)
         self.generator = nn.ModuleDict({"AtoB": ResnetGenerator(ca, cb, **g_args), "BtoA": ResnetGenerator(cb, ca, **g_args)})
-        d_args = dict(
-            base=int(m.get("d_width", 64)), n_layers=int(m.get("d_layers", 3)), norm=str(m.get("d_norm", "instance")),
-            image_size=size,
-        )
+        d_args = dict(base=d_width, n_layers=d_layers, norm=d_norm, image_size=size)
         self.discriminator = nn.ModuleDict({"A": PatchGANDiscriminator(ca, **d_args), "B": PatchGANDiscriminator(cb, **d_args)})
         self.generator.apply(init_dcgan_weights)
         self.discriminator.apply(init_dcgan_weights)
-        self.cycle_weight = float(m.get("cycle_weight", 10.0))
+        self.cycle_weight = float(cycle_weight)
         # identity loss needs G_AB(b) to be comparable with b: only when channels agree
-        self.identity_weight = float(m.get("identity_weight", 0.5)) if ca == cb else 0.0
-        pool = int(m.get("pool_size", 50))
-        self.pools = {"A": ImageHistoryBuffer(pool), "B": ImageHistoryBuffer(pool)}
+        self.identity_weight = float(identity_weight) if ca == cb else 0.0
+        self.pools = {"A": ImageHistoryBuffer(pool_size), "B": ImageHistoryBuffer(pool_size)}
         self.register_previews(ca, cb, size)
+
+    @classmethod
+    def from_config(cls, cfg: Any, spec: Mapping[str, Any]) -> CycleGAN:
+        """Builder: the ``model`` keys of ``cyclegan.yaml``; channels and size from the data spec."""
+        m = cfg.model
+        return cls(
+            channels_a=int(spec["channels_a"]), channels_b=int(spec["channels_b"]), size=int(spec["size"]),
+            g_width=int(m.g_width), n_blocks=int(m.n_blocks), n_down=int(m.n_down), g_norm=str(m.g_norm),
+            d_width=int(m.d_width), d_layers=int(m.d_layers), d_norm=str(m.d_norm),
+            cycle_weight=float(m.cycle_weight), identity_weight=float(m.identity_weight), pool_size=int(m.pool_size),
+            preview_count=int(m.preview_count), settings=GANSettings.from_config(cfg),
+        )
 
     def translator(self, generator: nn.Module, direction: str) -> nn.Module:
         """``generator[direction]``."""

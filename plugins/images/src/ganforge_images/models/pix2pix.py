@@ -9,6 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ganforge import GANSettings
 from ganforge_images.export import with_column_labels
 from ganforge_images.models.translation import TranslationModel, side_by_side
 from ganforge_images.nets.dcgan import init_dcgan_weights
@@ -22,9 +23,15 @@ PIX2PIX_COLUMNS = ("input", "output", "target")
 class Pix2Pix(TranslationModel):
     """Paired image-to-image translation; batches are ``(A, B)``, the generator maps A to B.
 
-    Config (``model``): ``g_width``, ``g_depth`` (null: from ``data.size``), ``dropout``,
-    ``d_width``, ``d_layers`` (3 = 70x70 PatchGAN), ``d_norm``, ``l1_weight`` (100),
-    ``loss`` (``bce`` as in the paper), ``preview_count``.
+    Args:
+        channels_in, channels, size: channels of A and B, and the image side.
+        g_width, g_depth, g_norm, dropout: the U-Net (``g_depth`` ``None``: ``log2(size)``
+            stages, 8 at 256 px as in the paper).
+        d_width, d_layers, d_norm: the PatchGAN (``d_layers`` 3 = 70x70).
+        l1_weight: weight of L1(G(A), B) (100 in the paper).
+        preview_count, settings: see :class:`~ganforge_images.models.translation.TranslationModel`
+            (``loss`` ``bce`` as in the paper).
+
     ``gan-sample RUN input=DIR`` translates the images in DIR.
     """
 
@@ -32,23 +39,33 @@ class Pix2Pix(TranslationModel):
     DIRECTIONS = ("AtoB",)
     SAMPLE_OPTIONS = ("input",)
 
-    def __init__(self, cfg: Any, spec: Mapping[str, Any]):
-        super().__init__(cfg, spec)
-        m = self.cfg.model
-        c_in, c_out, size = int(spec["channels_in"]), int(spec["channels"]), int(spec["size"])
-        self.channels_in = c_in
+    def __init__(self, *, channels_in: int, channels: int, size: int, g_width: int, g_depth: int | None,
+                 g_norm: str, dropout: float, d_width: int, d_layers: int, d_norm: str, l1_weight: float,
+                 preview_count: int, settings: GANSettings):
+        super().__init__(preview_count=preview_count, settings=settings)
+        self.channels_in = channels_in
         self.generator = UNetGenerator(
-            c_in, c_out, depth=int(m.get("g_depth") or default_unet_depth(size)), base=int(m.get("g_width", 64)),
-            dropout=float(m.get("dropout", 0.5)), norm=str(m.get("g_norm", "batch")),
+            channels_in, channels, depth=int(g_depth or default_unet_depth(size)), base=g_width,
+            dropout=float(dropout), norm=g_norm,
         )
         self.discriminator = PatchGANDiscriminator(
-            c_in + c_out, base=int(m.get("d_width", 64)), n_layers=int(m.get("d_layers", 3)),
-            norm=str(m.get("d_norm", "batch")), image_size=size,
+            channels_in + channels, base=d_width, n_layers=d_layers, norm=d_norm, image_size=size,
         )
         self.generator.apply(init_dcgan_weights)
         self.discriminator.apply(init_dcgan_weights)
-        self.l1_weight = float(m.get("l1_weight", 100.0))
-        self.register_previews(c_in, c_out, size)
+        self.l1_weight = float(l1_weight)
+        self.register_previews(channels_in, channels, size)
+
+    @classmethod
+    def from_config(cls, cfg: Any, spec: Mapping[str, Any]) -> Pix2Pix:
+        """Builder: the ``model`` keys of ``pix2pix.yaml``; channels and size from the data spec."""
+        m = cfg.model
+        return cls(
+            channels_in=int(spec["channels_in"]), channels=int(spec["channels"]), size=int(spec["size"]),
+            g_width=int(m.g_width), g_depth=None if m.g_depth is None else int(m.g_depth), g_norm=str(m.g_norm),
+            dropout=float(m.dropout), d_width=int(m.d_width), d_layers=int(m.d_layers), d_norm=str(m.d_norm),
+            l1_weight=float(m.l1_weight), preview_count=int(m.preview_count), settings=GANSettings.from_config(cfg),
+        )
 
     def translator(self, generator: nn.Module, direction: str) -> nn.Module:
         """The U-Net."""

@@ -29,7 +29,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganforge import EMA, r1_penalty
+from ganforge import EMA, GANSettings, r1_penalty
 from ganforge.errors import GanforgeError
 from ganforge_images.export import save_grid, save_individual
 from ganforge_images.models.base import ImageModel
@@ -69,11 +69,22 @@ def _parse_grid(value: Any) -> tuple[int, int]:
 class StyleGAN2(ImageModel):
     """StyleGAN2 generator/discriminator with lazy R1 and path-length regularisation (see module docstring).
 
-    Config (``model``): ``latent_dim`` (z, 512), ``w_dim`` (512), ``mapping_layers`` (8),
-    ``mapping_lr_mul`` (0.01), ``channel_base``/``channel_max`` (``auto``), ``mbstd_group`` (4),
-    ``style_mixing``, ``r1_gamma``, ``r1_interval``, ``pl_weight``, ``pl_interval``, ``pl_decay``,
-    ``pl_batch_shrink``, ``ema_kimg``, ``truncation`` (psi for samples and metrics, 1), and the
-    shared DiffAugment keys (``diffaugment``, ``augment_p``, ``ada_target``; see :mod:`ganforge_images.augment`).
+    Args (the ``model`` keys of ``stylegan2.yaml`` unless said otherwise):
+        channels, size: the images (from the data).
+        w_dim, mapping_layers, mapping_lr_mul: the mapping network (512, 8, 0.01).
+        channel_base, channel_max: ``channels(res) = min(channel_base // res, channel_max)``;
+            ``"auto"``: config F (32768, 512) from 128 px up, the CPU profile (1024, 64) below.
+        mbstd_group: D's minibatch-stddev group (4).
+        style_mixing: probability of style mixing regularisation (0.9).
+        r1_interval, pl_weight, pl_interval, pl_decay, pl_batch_shrink: lazy R1 and path-length
+            regularisation (``r1_gamma`` itself is in ``settings``).
+        ema_kimg: half-life of the G EMA in thousands of images (10; 0: ``settings.ema.decay``).
+        images_per_step: the global batch (``data.batch_size`` x ``trainer.devices``), for the half-life.
+        truncation: psi for samples and metrics (1).
+        settings: the loop's settings (``latent_dim`` (z, 512), ``r1_gamma``, ``optim``, ``ema``).
+
+    DiffAugment/ADA come from :func:`~ganforge_images.augment.attach_diffaugment` (``model.diffaugment``,
+    ``augment_p``, ``ada_target``).
     """
 
     data_kind = "images"
@@ -81,58 +92,72 @@ class StyleGAN2(ImageModel):
     writes_own_samples = True  # mixing sheets and interpolation rows
     SAMPLE_OPTIONS = ("truncation", "mixing", "styles", "interpolate", "noise")
 
-    def __init__(self, cfg: Any, spec: Mapping[str, Any]):
-        super().__init__(cfg, spec)
-        m = self.cfg.model
-        size, channels = int(spec["size"]), int(spec["channels"])
+    def __init__(self, *, channels: int, size: int, w_dim: int, mapping_layers: int, mapping_lr_mul: float,
+                 channel_base: int | str, channel_max: int | str, mbstd_group: int, style_mixing: float,
+                 r1_interval: int, pl_weight: float, pl_interval: int, pl_decay: float, pl_batch_shrink: int,
+                 ema_kimg: float, images_per_step: int, truncation: float, settings: GANSettings):
+        super().__init__(settings)
         default = CONFIG_F if size >= 128 else CPU_PROFILE
-        base, cmax = _auto(m.get("channel_base"), default[0]), _auto(m.get("channel_max"), default[1])
+        base, cmax = _auto(channel_base, default[0]), _auto(channel_max, default[1])
         self.generator = StyleGAN2Generator(
-            self.latent_dim, int(m.get("w_dim", 512)), size, channels, base, cmax,
-            int(m.get("mapping_layers", 8)), float(m.get("mapping_lr_mul", 0.01)),
+            self.latent_dim, int(w_dim), size, channels, base, cmax, int(mapping_layers), float(mapping_lr_mul),
         )
-        self.discriminator = StyleGAN2Discriminator(size, channels, base, cmax, int(m.get("mbstd_group", 4)))
-        self.style_mixing = float(m.get("style_mixing", 0.9))
-        self.r1_interval = int(m.get("r1_interval", 16))
-        self.pl_weight = float(m.get("pl_weight", 2.0))
-        self.pl_interval = int(m.get("pl_interval", 4))
-        self.pl_decay = float(m.get("pl_decay", 0.01))
-        self.pl_batch_shrink = int(m.get("pl_batch_shrink", 2))
-        self.truncation = float(m.get("truncation", 1.0))
+        self.discriminator = StyleGAN2Discriminator(size, channels, base, cmax, int(mbstd_group))
+        self.style_mixing = float(style_mixing)
+        self.r1_interval = int(r1_interval)
+        self.pl_weight = float(pl_weight)
+        self.pl_interval = int(pl_interval)
+        self.pl_decay = float(pl_decay)
+        self.pl_batch_shrink = int(pl_batch_shrink)
+        self.ema_kimg = float(ema_kimg or 0)
+        self.images_per_step = int(images_per_step)
+        self.truncation = float(truncation)
         if self.r1_interval < 1 or self.pl_interval < 1:
             raise GanforgeError(f"model.r1_interval={self.r1_interval}, model.pl_interval={self.pl_interval}: expected >= 1")
         self.register_buffer("pl_mean", torch.zeros([]))
 
+    @classmethod
+    def from_config(cls, cfg: Any, spec: Mapping[str, Any]) -> StyleGAN2:
+        """Builder: the ``model`` keys of ``stylegan2.yaml``; the global batch from ``data.batch_size``
+        and ``trainer.devices`` (a count; a list or ``auto`` counts as one device, as before)."""
+        m = cfg.model
+        devices = cfg.trainer.devices
+        per_step = int(cfg.data.batch_size) * (int(devices) if isinstance(devices, int) and devices > 0 else 1)
+        return cls(
+            channels=int(spec["channels"]), size=int(spec["size"]), w_dim=int(m.w_dim),
+            mapping_layers=int(m.mapping_layers), mapping_lr_mul=float(m.mapping_lr_mul),
+            channel_base=m.channel_base, channel_max=m.channel_max, mbstd_group=int(m.mbstd_group),
+            style_mixing=float(m.style_mixing), r1_interval=int(m.r1_interval), pl_weight=float(m.pl_weight),
+            pl_interval=int(m.pl_interval), pl_decay=float(m.pl_decay), pl_batch_shrink=int(m.pl_batch_shrink),
+            ema_kimg=float(m.ema_kimg or 0), images_per_step=per_step, truncation=float(m.truncation),
+            settings=GANSettings.from_config(cfg),
+        )
+
     # ------------------------------------------------------------------ EMA and optimisers
     def ema_decay(self) -> float:
         """``0.5 ** (images per step / (ema_kimg * 1000))`` (the paper's half-life), or ``ema.decay``."""
-        kimg = float(self.cfg.model.get("ema_kimg", 10) or 0)
-        if kimg <= 0:
-            return float((self.cfg.get("ema") or {}).get("decay", 0.0) or 0.0)
-        batch = int(self.cfg.data.batch_size)
-        devices = (self.cfg.get("trainer") or {}).get("devices", 1)
-        batch *= int(devices) if isinstance(devices, int) and devices > 0 else 1
-        return 0.5 ** (batch / (kimg * 1000.0))
+        if self.ema_kimg <= 0:
+            return float(self.settings.ema.decay)
+        return 0.5 ** (self.images_per_step / (self.ema_kimg * 1000.0))
 
     def build_ema(self) -> None:
         """The generator EMA with the half-life decay (see :meth:`ema_decay`)."""
         decay = self.ema_decay()
         if self.ema is None and decay > 0:
-            start = int((self.cfg.get("ema") or {}).get("start_step", 0) or 0)
-            self.ema = HalfLifeEMA(self.generator, decay, start)
+            self.ema = HalfLifeEMA(self.generator, decay, int(self.settings.ema.start_step))
 
     def configure_optimizers(self):
         """Adam (betas (0, 0.99), eps 1e-8 in config F) with lazy-regularisation compensation."""
-        o = self.cfg.get("optim", {}) or {}
-        betas = tuple(float(b) for b in o.get("betas", (0.0, 0.99)))
+        o = self.settings.optim
+        betas = tuple(float(b) for b in o.betas)
 
         def make(params, lr, interval, active):
             ratio = interval / (interval + 1) if active else 1.0
             return torch.optim.Adam(params, lr=float(lr) * ratio, betas=tuple(b**ratio for b in betas), eps=1e-8)
 
         return [
-            make(self.generator.parameters(), o.get("lr_g", 0.002), self.pl_interval, self.pl_weight > 0),
-            make(self.discriminator.parameters(), o.get("lr_d", 0.002), self.r1_interval, self.r1_gamma > 0),
+            make(self.generator.parameters(), o.lr_g, self.pl_interval, self.pl_weight > 0),
+            make(self.discriminator.parameters(), o.lr_d, self.r1_interval, self.r1_gamma > 0),
         ]
 
     # ------------------------------------------------------------------ losses
@@ -170,7 +195,7 @@ class StyleGAN2(ImageModel):
         loss = F.softplus(d_fake).mean() + F.softplus(-d_real).mean()
         self.step_optimizer(self.d_optimizer, loss)
         logs = {"loss/d": loss.detach(), "d/real": d_real.detach().mean(), "d/fake": d_fake.detach().mean()}
-        aug = getattr(self, "diffaugment", None)
+        aug = self.diffaugment
         if aug is not None:
             aug.observe(d_real.detach(), real.shape[0])
             logs["augment/p"] = aug.p.detach().clone()

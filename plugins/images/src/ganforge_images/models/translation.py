@@ -16,6 +16,7 @@ import torch
 from torch import nn
 from torchvision.utils import save_image
 
+from ganforge import GANSettings
 from ganforge.errors import GanforgeError, choices_error
 from ganforge_images.data.folder import from_model_range, list_images, read_image, to_model_range
 from ganforge_images.export import save_individual
@@ -65,15 +66,21 @@ class TranslationModel(ImageModel):
 
     Class attributes: ``DIRECTIONS`` (translation directions; the first is the default)
     and ``SAMPLE_OPTIONS`` (``gan-sample`` options).
+
+    Args:
+        preview_count: held-out inputs kept as checkpointed buffers for sample sheets
+            (``model.preview_count``).
+        settings: the loop's settings.
     """
 
     DIRECTIONS: Sequence[str] = ("AtoB",)
     SAMPLE_OPTIONS: Sequence[str] = ("input",)
     writes_own_samples = True  # translations of input=DIR, captioned sheets
 
-    def __init__(self, cfg: Any, spec: Mapping[str, Any]):
-        super().__init__(cfg, spec)
-        self.preview_count = int(self.cfg.model.get("preview_count", 8))
+    def __init__(self, *, preview_count: int, settings: GANSettings):
+        super().__init__(settings)
+        self.preview_count = int(preview_count)
+        self.image_size = 0  # set by register_previews: the side of the images translated
 
     # ------------------------------------------------------------------ networks per direction
     def translator(self, generator: nn.Module, direction: str) -> nn.Module:
@@ -109,6 +116,7 @@ class TranslationModel(ImageModel):
     def register_previews(self, channels_a: int, channels_b: int, size: int) -> None:
         """Create the checkpointed preview buffers (filled from the data at the start of training)."""
         k = self.preview_count
+        self.image_size = int(size)
         self.register_buffer("preview_a", torch.zeros(k, channels_a, size, size))
         self.register_buffer("preview_b", torch.zeros(k, channels_b, size, size))
         self.register_buffer("preview_filled", torch.zeros((), dtype=torch.long))
