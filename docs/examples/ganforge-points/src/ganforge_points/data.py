@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
 
 import lightning.pytorch as pl
 import torch
@@ -56,27 +55,33 @@ def default_data_path() -> Path:
 
 class RowsDataModule(DataSpecMixin, pl.LightningDataModule):
     """Standardised rows (zero mean, unit variance per column); the moments go in the spec
-    so samples are mapped back to data units without the data set."""
+    so samples are mapped back to data units without the data set.
 
-    def __init__(self, data_cfg: Any):
+    Args:
+        path: a numeric CSV file; ``None``: the embedded default (``default.csv``).
+        batch_size: rows per batch (at most the number of rows).
+
+    ``PointsDomain.build_datamodule`` is its builder (``data.path``, ``data.batch_size``).
+    """
+
+    def __init__(self, *, path: str | None, batch_size: int):
         super().__init__()
-        self.data_cfg = data_cfg
+        self.path = default_data_path() if path is None else Path(str(path)).expanduser()
+        self.batch_size = batch_size
         self.rows: torch.Tensor | None = None
 
     def setup(self, stage: str | None = None) -> None:
         """Read and standardise the data once."""
         if self.rows is not None:
             return
-        path = self.data_cfg.get("path")
-        path = default_data_path() if path is None else Path(str(path)).expanduser()
-        if not path.is_file():
-            raise GanforgeError(f"data.path={path}: file not found; expected a CSV of numbers")
-        raw = read_rows(path)
+        if not self.path.is_file():
+            raise GanforgeError(f"data.path={self.path}: file not found; expected a CSV of numbers")
+        raw = read_rows(self.path)
         mean, std = raw.mean(0), raw.std(0).clamp_min(1e-6)
         self.rows = (raw - mean) / std
         self._spec = {"columns": int(raw.shape[1]), "mean": mean.tolist(), "std": std.tolist(), "rows": int(raw.shape[0])}
 
     def train_dataloader(self) -> DataLoader:
         """Shuffled batches of standardised rows."""
-        batch = min(int(self.data_cfg["batch_size"]), len(self.rows))
+        batch = min(self.batch_size, len(self.rows))
         return DataLoader(TensorDataset(self.rows), batch_size=batch, shuffle=True, drop_last=True)

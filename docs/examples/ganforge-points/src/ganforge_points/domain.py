@@ -22,14 +22,15 @@ class PointsDomain(DomainPlugin):
 
     name = "points"
     models = tuple(MODELS)
-    model_classes = MODELS  # the default build_module instantiates these
+    model_classes = MODELS  # the default build_module calls MODELS[model.name].from_config(cfg, spec)
     default_model = "mlp"
     config_package = "ganforge_points.conf"
     description = "rows of numbers from CSV (2-D: point clouds); embedded 8-Gaussians ring"
 
     def build_datamodule(self, cfg: Any) -> RowsDataModule:
-        """Rows from ``cfg.data.path`` (``null``: the embedded default)."""
-        return RowsDataModule(cfg.data)
+        """The data builder: rows from ``data.path`` (``null``: the embedded default) in
+        batches of ``data.batch_size``; the defaults live in ``conf/domain/points.yaml``."""
+        return RowsDataModule(path=cfg.data.path, batch_size=int(cfg.data.batch_size))
 
     def config_schemas(self, model: str | None) -> dict:
         """Types and ranges of this domain's ``data`` and ``model`` keys (checked by ``gan-run``)."""

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 import torch
+from omegaconf import DictConfig
 from torch import nn
 
-from ganforge import AdversarialModule
+from ganforge import AdversarialModule, GANSettings
 
 
 def mlp(sizes: list[int], act: nn.Module) -> nn.Sequential:
@@ -21,18 +22,38 @@ def mlp(sizes: list[int], act: nn.Module) -> nn.Sequential:
 
 
 class MLPGAN(AdversarialModule):
-    """Generator and discriminator are MLPs of ``model.hidden`` x ``model.layers``.
+    """Generator and discriminator are MLPs of ``hidden`` units x ``layers``.
 
-    Samples are returned in data units (the spec's column moments undo standardisation).
+    Args:
+        hidden: units per hidden layer.
+        layers: hidden layers of each network.
+        columns: numbers per row (the data spec's ``columns``).
+        mean, std: per-column moments of the data; samples are returned in data units.
+        settings: the adversarial loop's settings (loss, latent size, optimizers, EMA ...).
+
+    No config in here: :meth:`from_config` turns a run config into these arguments, and a
+    notebook passes them directly (``settings=GANSettings.defaults(latent_dim=8)``).
     """
 
-    def __init__(self, cfg: Any, spec: Mapping[str, Any]):
-        super().__init__(cfg, spec)
-        hidden, layers, cols = int(self.cfg.model.hidden), int(self.cfg.model.layers), int(spec["columns"])
-        self.generator = mlp([self.latent_dim] + [hidden] * layers + [cols], nn.ReLU())
-        self.discriminator = nn.Sequential(mlp([cols] + [hidden] * layers + [1], nn.LeakyReLU(0.2)), nn.Flatten(0))
-        self.register_buffer("mean", torch.tensor(spec["mean"]))
-        self.register_buffer("std", torch.tensor(spec["std"]))
+    def __init__(self, *, hidden: int, layers: int, columns: int, mean: list[float], std: list[float], settings: GANSettings):
+        super().__init__(settings)
+        self.generator = mlp([self.latent_dim] + [hidden] * layers + [columns], nn.ReLU())
+        self.discriminator = nn.Sequential(mlp([columns] + [hidden] * layers + [1], nn.LeakyReLU(0.2)), nn.Flatten(0))
+        self.register_buffer("mean", torch.tensor(mean))
+        self.register_buffer("std", torch.tensor(std))
+
+    @classmethod
+    def from_config(cls, cfg: DictConfig, spec: Mapping[str, Any]) -> MLPGAN:
+        """The builder: each key read once from the run config (its default lives in
+        ``conf/model/mlp.yaml``), the data's shape and moments from the data spec."""
+        return cls(
+            hidden=int(cfg.model.hidden),
+            layers=int(cfg.model.layers),
+            columns=int(spec["columns"]),
+            mean=[float(v) for v in spec["mean"]],
+            std=[float(v) for v in spec["std"]],
+            settings=GANSettings.from_config(cfg),
+        )
 
     def sample(self, n: int, **options: Any) -> torch.Tensor:
         """``n`` rows in data units."""

@@ -1,6 +1,8 @@
 """Typed schemas of this domain's config groups: ``gan-run`` checks types and ranges before
-anything is built (``data.batch_size=0`` is one line naming the key). Defaults stay in the
-YAML files; ``open_schema`` lets a group hold keys the schema does not declare."""
+anything is built (``data.batch_size=0`` is one line naming the key). Defaults live once:
+in the YAML files, or, for a key users rarely set, as ``spec(default=...)`` here (a builder
+then reads the group with ``ganforge.schema.build``); never again in code. ``open_schema``
+lets a group hold keys the schema does not declare."""
 
 from __future__ import annotations
 
