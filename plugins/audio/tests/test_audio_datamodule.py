@@ -7,12 +7,15 @@ import soundfile as sf
 import torch
 from omegaconf import OmegaConf
 
+from ganforge import compose_config
 from ganforge_audio.datamodule import AudioDataModule
 
 
 def _dm(**data):
-    cfg = {"path": None, "sample_rate": 8000, "window": 1024, "batch_size": 4, "num_workers": 0, **data}
-    dm = AudioDataModule(OmegaConf.create(cfg))
+    """A set-up data module from the domain's real ``data`` node with the given changes."""
+    cfg = compose_config(["domain=audio"])
+    node = OmegaConf.merge(cfg.data, {"sample_rate": 8000, "window": 1024, "batch_size": 4, **data})
+    dm = AudioDataModule.from_config(node)
     dm.setup("fit")
     return dm
 

@@ -21,7 +21,9 @@ class TestAudioConformance(PluginConformance):
         (["data.path=/no/such/audio/folder"], "/no/such/audio/folder"),
         (["data.window=10000"], "data.window=10000"),
         (["data.labels=regex"], "data.label_pattern"),
-        (["model.loss=minimax"], "valid choices"),
+        (["model.loss=minimax"], "minimax"),  # named with the valid losses
+        (["model.upsample=linear"], "model.upsample"),
+        (["data.labels=sometimes"], "data.labels"),
     ]
 
     def check_sample_file(self, path: Path) -> None:
@@ -81,7 +83,7 @@ def test_specgan_keeps_the_spectrogram_moments_in_the_checkpoint(tmp_path):
     assert samples.audio.shape == (2, 1, 4096) and samples.sample_rate == 8000
 
 
-@pytest.mark.parametrize("loss", ["dcgan", "lsgan"])
+@pytest.mark.parametrize("loss", ["bce", "lsgan"])
 def test_other_losses_are_selectable(tmp_path, loss):
     metrics = run_smoke("audio", "wavegan", tmp_path / loss,
                         [f"model.loss={loss}", "model.gp_weight=0", "trainer.max_steps=2", "metrics.n_samples=0",

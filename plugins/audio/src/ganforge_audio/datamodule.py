@@ -8,6 +8,7 @@ memory as float32 in [-1, 1].
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from typing import Any
 
 import lightning.pytorch as pl
@@ -17,7 +18,7 @@ from torch.utils.data import DataLoader, Dataset
 from ganforge.errors import GanforgeError
 from ganforge.plugin import DataSpecMixin
 from ganforge.utils import loader_worker_init
-from ganforge_audio.audio_io import AUDIO_EXTENSIONS, AudioFolder, load_audio_folder
+from ganforge_audio.audio_io import AudioFolder, load_audio_folder
 from ganforge_audio.drums import default_drums_dir
 from ganforge_audio.spectrogram import SpectrogramCodec, dataset_moments
 
@@ -42,54 +43,69 @@ class WaveformDataset(Dataset):
         return wave, torch.tensor(self.folder.labels[i])
 
 
-def _opt(cfg: Any, key: str, default: Any = None) -> Any:
-    value = cfg.get(key, default) if cfg is not None else default
-    return default if value is None else value
-
-
 class AudioDataModule(DataSpecMixin, pl.LightningDataModule):
-    """Audio clips from ``cfg.data`` (see ``conf/domain/audio.yaml`` for every key).
+    """Audio clips, from flat arguments (:meth:`from_config` reads them from ``cfg.data``;
+    see ``conf/domain/audio.yaml`` for every key and its default).
+
+    ``path`` is a folder (``None``: the embedded drums); ``labels`` is ``auto`` (folder
+    labels for the embedded drums, none for a user folder), ``none``, ``folder`` or
+    ``regex`` (group 1 of ``label_pattern``); ``include``/``exclude`` are optional regexes
+    on relative paths and ``max_files`` an optional cap (``None``: no filter, no cap).
 
     Spec: ``sample_rate``, ``window``, ``channels`` (1), ``num_clips``, ``class_names``
-    (empty when unlabelled) and, when ``data.spectrogram_moments`` is true (SpecGAN), the
+    (empty when unlabelled) and, when ``spectrogram_moments`` is true (SpecGAN), the
     per-frequency-bin ``spectrogram_mean``/``spectrogram_std`` of the training set.
     """
 
-    def __init__(self, data_cfg: Any):
+    def __init__(self, *, path: str | None, sample_rate: int, window: int, slicing: str, labels: str,
+                 label_pattern: str | None, include: str | None, exclude: str | None,
+                 extensions: Sequence[str], max_files: int | None, spectrogram_moments: bool,
+                 batch_size: int, num_workers: int):
         super().__init__()
-        self.data_cfg = data_cfg
+        self.path = None if path is None else str(path)
+        self.sample_rate, self.window = int(sample_rate), int(window)
+        self.slicing, self.labels, self.label_pattern = str(slicing), str(labels), label_pattern
+        self.include, self.exclude = include, exclude
+        self.extensions = [str(e) for e in extensions]
+        self.max_files = None if max_files is None else int(max_files)
+        self.spectrogram_moments = bool(spectrogram_moments)
+        self.batch_size, self.num_workers = int(batch_size), int(num_workers)
         self.folder: AudioFolder | None = None
 
+    @classmethod
+    def from_config(cls, data: Any) -> AudioDataModule:
+        """The builder: every key of a run config's ``data`` node, read once."""
+        return cls(
+            path=data.path, sample_rate=int(data.sample_rate), window=int(data.window), slicing=str(data.slicing),
+            labels=str(data.labels), label_pattern=data.label_pattern, include=data.include, exclude=data.exclude,
+            extensions=list(data.extensions), max_files=data.max_files,
+            spectrogram_moments=bool(data.spectrogram_moments), batch_size=int(data.batch_size),
+            num_workers=int(data.num_workers),
+        )
+
     def _source(self) -> tuple[str, str, str | None]:
-        path = self.data_cfg.get("path")
-        labels = _opt(self.data_cfg, "labels", "auto")
-        if path is None:
+        if self.path is None:
             # The embedded drums are labelled by sub-folder (kick/snare/hat).
-            return str(default_drums_dir()), "folder" if labels == "auto" else labels, None
-        return str(path), "none" if labels == "auto" else labels, self.data_cfg.get("label_pattern")
+            return str(default_drums_dir()), "folder" if self.labels == "auto" else self.labels, None
+        return self.path, "none" if self.labels == "auto" else self.labels, self.label_pattern
 
     def setup(self, stage: str | None = None) -> None:
         """Decode the folder once (idempotent) and fill the spec."""
         if self.folder is not None:
             return
-        c = self.data_cfg
-        rate, window = int(_opt(c, "sample_rate", 16000)), int(_opt(c, "window", 16384))
+        rate, window = self.sample_rate, self.window
         if rate <= 0 or window <= 0:
             raise GanforgeError(f"data.sample_rate={rate}, data.window={window}: expected positive integers")
         path, labels, pattern = self._source()
         self.folder = load_audio_folder(
-            path, rate, window,
-            slicing=str(_opt(c, "slicing", "first")),
-            labels=str(labels), label_pattern=pattern,
-            include=c.get("include"), exclude=c.get("exclude"),
-            extensions=list(_opt(c, "extensions", AUDIO_EXTENSIONS)),
-            max_files=c.get("max_files"),
+            path, rate, window, slicing=self.slicing, labels=labels, label_pattern=pattern,
+            include=self.include, exclude=self.exclude, extensions=self.extensions, max_files=self.max_files,
         )
         spec: dict[str, Any] = {
             "sample_rate": rate, "window": window, "channels": 1,
             "num_clips": len(self.folder.clips), "class_names": list(self.folder.class_names),
         }
-        if bool(_opt(c, "spectrogram_moments", False)):
+        if self.spectrogram_moments:
             codec = SpectrogramCodec(window)
             mean, std = dataset_moments(codec, self.folder.stacked().split(256))
             spec["spectrogram_mean"] = [round(float(v), 6) for v in mean]
@@ -105,11 +121,10 @@ class AudioDataModule(DataSpecMixin, pl.LightningDataModule):
 
     def train_dataloader(self) -> DataLoader:
         """Shuffled batches; the last partial batch is dropped unless it is the only one."""
-        batch_size = int(_opt(self.data_cfg, "batch_size", 64))
-        n_workers = int(_opt(self.data_cfg, "num_workers", 0))
+        batch_size, n_workers = self.batch_size, self.num_workers
         n = len(self.folder.clips)
         return DataLoader(
-            WaveformDataset(self.folder, random_crop=_opt(self.data_cfg, "slicing", "first") == "random"),
+            WaveformDataset(self.folder, random_crop=self.slicing == "random"),
             batch_size=min(batch_size, n), shuffle=True, drop_last=n > batch_size,
             num_workers=n_workers, persistent_workers=n_workers > 0,
             worker_init_fn=loader_worker_init if n_workers > 0 else None,

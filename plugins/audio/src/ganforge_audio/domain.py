@@ -20,7 +20,11 @@ log = logging.getLogger("ganforge_audio")
 
 
 def _metrics_cfg(module: Any) -> Any:
-    return module.cfg.get("metrics", {}) or {}
+    """The ``metrics`` node of the config the run used (attached by the core's
+    ``make_module``; the module itself holds no config)."""
+    if module.run_config is None:
+        raise GanforgeError("audio evaluate: the module has no run config; build it with plugin.make_module(cfg, spec)")
+    return module.run_config.metrics
 
 
 class AudioDomain(DomainPlugin):
@@ -35,7 +39,7 @@ class AudioDomain(DomainPlugin):
 
     def build_datamodule(self, cfg: Any) -> AudioDataModule:
         """Clips from ``cfg.data`` (``data.path: null`` = embedded drums)."""
-        return AudioDataModule(cfg.data)
+        return AudioDataModule.from_config(cfg.data)
 
 
     def export_samples(self, samples: Any, out_dir: Path, stem: str, individual: bool = False) -> list[Path]:
@@ -58,14 +62,14 @@ class AudioDomain(DomainPlugin):
         from ganforge_audio.metrics import classifier_features, inception_score, nearest_neighbour_distances
 
         mc = _metrics_cfg(module)
-        n = int(mc.get("n_samples", 256) or 0)
+        n = int(mc.n_samples)
         if n <= 0 or datamodule is None or getattr(datamodule, "folder", None) is None:
             return {}
         folder = datamodule.folder
-        if mc.get("classifier"):
+        if mc.classifier:  # null (the YAML's default) or "": train/cache one on labelled data
             classifier = load_classifier(str(mc.classifier))
         elif folder.labels is not None:
-            epochs = int(mc.get("classifier_epochs", 30))
+            epochs = int(mc.classifier_epochs)
             classifier, _ = cached_classifier(folder, cache_root() / "classifiers", epochs=epochs)
         else:
             classifier = None

@@ -1,20 +1,20 @@
 """The audio models as ganforge ``AdversarialModule`` subclasses: ``wavegan`` and ``specgan``.
 
 Both train with the core's adversarial step (WGAN-GP by default: ``model.loss=wgan``,
-``model.gp_weight=10``, ``model.n_critic=5``; ``dcgan``/``bce`` and ``lsgan`` are
+``model.gp_weight=10``, ``model.n_critic=5``; ``bce`` (the DCGAN loss) and ``lsgan`` are
 selectable) and sample :class:`AudioSamples` -- waveforms plus their sample rate, which
 is what the domain's exporter writes as WAV.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import torch
 
-from ganforge import AdversarialModule
+from ganforge import AdversarialModule, GANSettings
 from ganforge.errors import GanforgeError
 from ganforge_audio.specgan import SpecGANDiscriminator, SpecGANGenerator
 from ganforge_audio.spectrogram import SpectrogramCodec
@@ -32,13 +32,15 @@ class AudioSamples:
         return int(self.audio.shape[0])
 
 
-def _m(cfg: Any, key: str, default: Any) -> Any:
-    value = cfg.model.get(key, default)
-    return default if value is None else value
-
-
 class _AudioGAN(AdversarialModule):
-    """Shared parts: uniform latent noise (as in both papers) and sample packaging."""
+    """Shared parts: uniform latent noise (as in both papers) and sample packaging.
+
+    ``sample_rate`` (Hz) is what :meth:`sample` stamps on its :class:`AudioSamples`.
+    """
+
+    def __init__(self, *, sample_rate: int, settings: GANSettings):
+        super().__init__(settings)
+        self.sample_rate = int(sample_rate)
 
     def sample_noise(self, n: int) -> torch.Tensor:
         """``z ~ U(-1, 1)^latent_dim``."""
@@ -57,53 +59,75 @@ class _AudioGAN(AdversarialModule):
     def sample(self, n: int, **options: Any) -> AudioSamples:
         """``n`` generated clips (EMA generator in eval mode when EMA is enabled)."""
         out = super().sample(n, **options)
-        return AudioSamples(self.to_waveform(out).float().cpu(), int(self.spec["sample_rate"]))
+        return AudioSamples(self.to_waveform(out).float().cpu(), self.sample_rate)
 
 
 class WaveGAN(_AudioGAN):
-    """WaveGAN (Donahue et al. 2019) on raw waveforms of ``spec['window']`` samples.
+    """WaveGAN (Donahue et al. 2019) on raw waveforms of ``window`` samples.
 
-    Config (``model``): ``latent_dim`` (100), ``d`` (64), ``upsample``
-    (``transpose``/``nearest``), ``post_filter`` (0 or e.g. 512), ``phase_shuffle`` (2),
-    ``batchnorm`` (false), ``loss``, ``gp_weight``, ``n_critic``.
+    Arguments (config ``model``, defaults in ``conf/model/wavegan.yaml``): ``d`` (width,
+    64), ``upsample`` (``transpose``/``nearest``), ``post_filter`` (0 = off, paper 512),
+    ``phase_shuffle`` (2), ``batchnorm`` (false); ``sample_rate``, ``window`` and
+    ``channels`` come from the data spec; ``loss``, ``gp_weight``, ``n_critic`` and
+    ``latent_dim`` from ``settings``.
     """
 
-    def __init__(self, cfg: Any, spec: Mapping[str, Any]):
-        super().__init__(cfg, spec)
-        d, window = int(_m(self.cfg, "d", 64)), int(spec["window"])
-        batchnorm = bool(_m(self.cfg, "batchnorm", False))
+    def __init__(self, *, sample_rate: int, window: int, channels: int, d: int, upsample: str, post_filter: int,
+                 phase_shuffle: int, batchnorm: bool, settings: GANSettings):
+        super().__init__(sample_rate=sample_rate, settings=settings)
+        # generator first, then discriminator: the order seeded runs draw their weights in
         self.generator = WaveGANGenerator(
-            self.latent_dim, d, window, int(spec.get("channels", 1)), str(_m(self.cfg, "upsample", "transpose")),
-            int(_m(self.cfg, "post_filter", 0)), batchnorm,
+            self.latent_dim, int(d), int(window), int(channels), str(upsample), int(post_filter), bool(batchnorm)
         )
-        self.discriminator = WaveGANDiscriminator(
-            d, window, int(spec.get("channels", 1)), int(_m(self.cfg, "phase_shuffle", 2)), batchnorm
+        self.discriminator = WaveGANDiscriminator(int(d), int(window), int(channels), int(phase_shuffle),
+                                                  bool(batchnorm))
+
+    @classmethod
+    def from_config(cls, cfg: Any, spec: Mapping[str, Any]) -> WaveGAN:
+        """Builder: ``model`` keys of a run config and the data spec, each read once."""
+        m = cfg.model
+        return cls(
+            sample_rate=int(spec["sample_rate"]), window=int(spec["window"]), channels=int(spec["channels"]),
+            d=int(m.d), upsample=str(m.upsample), post_filter=int(m.post_filter),
+            phase_shuffle=int(m.phase_shuffle), batchnorm=bool(m.batchnorm), settings=GANSettings.from_config(cfg),
         )
 
 
 class SpecGAN(_AudioGAN):
     """SpecGAN: a 2-D DCGAN over normalised 128-bin log spectrograms, inverted by Griffin-Lim.
 
-    The discriminator sees real audio through :class:`SpectrogramCodec` (with the data
-    set's per-bin moments from the spec, kept as buffers in the checkpoint). Config
-    (``model``): ``latent_dim``, ``d``, ``batchnorm``, ``griffin_lim_iters`` (16), losses.
+    The discriminator sees real audio through :class:`SpectrogramCodec`, normalised with
+    the data set's per-bin moments ``spectrogram_mean``/``spectrogram_std`` (128 values
+    each, from the data spec; kept as buffers in the checkpoint). Arguments (config
+    ``model``, defaults in ``conf/model/specgan.yaml``): ``d``, ``batchnorm``,
+    ``griffin_lim_iters`` (16); ``latent_dim`` and the losses from ``settings``.
     """
 
-    def __init__(self, cfg: Any, spec: Mapping[str, Any]):
-        super().__init__(cfg, spec)
+    def __init__(self, *, sample_rate: int, window: int, d: int, batchnorm: bool, griffin_lim_iters: int,
+                 spectrogram_mean: Sequence[float], spectrogram_std: Sequence[float], settings: GANSettings):
+        super().__init__(sample_rate=sample_rate, settings=settings)
+        self.codec = SpectrogramCodec(int(window), griffin_lim_iters=int(griffin_lim_iters))
+        self.codec.set_moments(spectrogram_mean, spectrogram_std)
+        bins, frames = self.codec.bins, self.codec.frames
+        self.generator = SpecGANGenerator(self.latent_dim, int(d), bins, frames, 1, bool(batchnorm))
+        self.discriminator = SpecGANDiscriminator(int(d), bins, frames, 1, bool(batchnorm))
+
+    @classmethod
+    def from_config(cls, cfg: Any, spec: Mapping[str, Any]) -> SpecGAN:
+        """Builder: ``model`` keys of a run config and the data spec (which must carry the
+        spectrogram moments: ``data.spectrogram_moments=true``), each read once."""
         if "spectrogram_mean" not in spec or "spectrogram_std" not in spec:
             raise GanforgeError(
                 "specgan needs the data set's spectrogram moments: set data.spectrogram_moments=true "
                 "(model/specgan.yaml does)"
             )
-        window, d = int(spec["window"]), int(_m(self.cfg, "d", 64))
-        batchnorm = bool(_m(self.cfg, "batchnorm", False))
-        self.codec = SpectrogramCodec(window, griffin_lim_iters=int(_m(self.cfg, "griffin_lim_iters", 16)))
-        self.codec.set_moments(spec["spectrogram_mean"], spec["spectrogram_std"])
-        bins, frames = self.codec.bins, self.codec.frames
-        self.generator = SpecGANGenerator(self.latent_dim, d, bins, frames, 1, batchnorm)
-        self.discriminator = SpecGANDiscriminator(d, bins, frames, 1, batchnorm)
-
+        m = cfg.model
+        return cls(
+            sample_rate=int(spec["sample_rate"]), window=int(spec["window"]), d=int(m.d),
+            batchnorm=bool(m.batchnorm), griffin_lim_iters=int(m.griffin_lim_iters),
+            spectrogram_mean=list(spec["spectrogram_mean"]), spectrogram_std=list(spec["spectrogram_std"]),
+            settings=GANSettings.from_config(cfg),
+        )
     def real_samples(self, batch: Any) -> torch.Tensor:
         """Real waveforms -> normalised spectrograms (what D compares with G's output)."""
         wave = batch[0] if isinstance(batch, (list, tuple)) else batch

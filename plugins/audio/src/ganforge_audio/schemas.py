@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ganforge.schema import open_schema, spec
-from ganforge_audio.audio_io import SLICING_MODES
+from ganforge_audio.audio_io import LABEL_MODES, SLICING_MODES
+from ganforge_audio.wavegan import UPSAMPLE_MODES
 
 
 @open_schema
@@ -16,6 +17,7 @@ class AudioData:
     sample_rate: int = spec(ge=1000)
     window: int = spec(ge=256)
     slicing: str = spec(choices=SLICING_MODES)
+    labels: str = spec(choices=("auto", *LABEL_MODES))
     max_files: int | None = spec(ge=1)
     extensions: list = spec()
     spectrogram_moments: bool = spec()
@@ -29,6 +31,9 @@ class AudioModel:
     d: int = spec(ge=1)
     phase_shuffle: int = spec(ge=0)
     batchnorm: bool = spec()
+    upsample: str = spec(choices=UPSAMPLE_MODES)  # WaveGAN only
+    post_filter: int = spec(ge=0)  # WaveGAN only; 0 = off
+    griffin_lim_iters: int = spec(ge=1)  # SpecGAN only
 
 
 @open_schema
@@ -38,6 +43,7 @@ class AudioMetrics:
 
     n_samples: int = spec(ge=2)
     classifier_epochs: int = spec(ge=1)
+    classifier: str | None = spec()
 
 
 SCHEMAS = {"data": AudioData, "model": AudioModel, "metrics": AudioMetrics}
