@@ -18,8 +18,8 @@ from torch.utils.data import DataLoader, TensorDataset
 
 import ganforge
 from ganforge import GANSettings, compose_config, get_registry
-from ganforge.cli.sample import run_sample
 from ganforge.errors import GanforgeError
+from ganforge.testing import sample_files
 from ganforge_audio.datamodule import AudioDataModule
 from ganforge_audio.models import MODELS, AudioSamples, SpecGAN, WaveGAN
 
@@ -152,7 +152,7 @@ OLD_SAMPLES = {
 def test_checkpoint_written_before_issue_13_samples_the_same_audio(name, tmp_path):
     path = OLD / f"audio-{name}.ckpt"
     assert "version" not in torch.load(path, map_location="cpu", weights_only=False)["ganforge"]
-    files = run_sample([str(path), "n=2", f"out={tmp_path}", "seed=0"])
+    files = sample_files(path, tmp_path, n=2, seed=0)  # gan-sample, in-process
     wavs = sorted(f for f in files if f.suffix == ".wav")
     assert len(wavs) == 2
     for wav, (total, head) in zip(wavs, OLD_SAMPLES[name]):
