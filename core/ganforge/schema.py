@@ -161,7 +161,7 @@ class ModelCommonSchema:
     """Keys every adversarial model reads (``model`` also holds model-specific keys)."""
 
     name: str = spec(default="")
-    loss: str = spec(choices=("bce", "hinge", "lsgan", "wgan"), default="bce")
+    loss: str = spec(choices=("bce", "nonsaturating", "dcgan", "hinge", "lsgan", "wgan"), default="bce")
     n_critic: int = spec(ge=1, default=1)
     gp_weight: float = spec(ge=0, default=0.0)
     r1_gamma: float = spec(ge=0, default=0.0)

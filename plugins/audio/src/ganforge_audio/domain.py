@@ -63,7 +63,9 @@ class AudioDomain(DomainPlugin):
 
         mc = _metrics_cfg(module)
         n = int(mc.n_samples)
-        if n <= 0 or datamodule is None or getattr(datamodule, "folder", None) is None:
+        if n == 1:  # the schema allows 0 (off); statistics of one clip are meaningless
+            raise GanforgeError("metrics.n_samples=1: expected 0 (metrics off) or at least 2 clips")
+        if n < 2 or datamodule is None or getattr(datamodule, "folder", None) is None:  # 0: metrics off
             return {}
         folder = datamodule.folder
         if mc.classifier:  # null (the YAML's default) or "": train/cache one on labelled data

@@ -41,7 +41,7 @@ class AudioModel:
 class AudioMetrics:
     """``metrics``: the drum/digit classifier's Inception score."""
 
-    n_samples: int = spec(ge=2)
+    n_samples: int = spec(ge=0, doc="0 turns the metrics off")
     classifier_epochs: int = spec(ge=1)
     classifier: str | None = spec()
 
