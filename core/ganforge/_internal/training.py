@@ -29,8 +29,8 @@ from ganforge._internal.resume import already_final as _already_final
 from ganforge._internal.resume import check_resume, record_resume
 from ganforge._internal.resume import log_to_run_log as _log_to_run_log
 from ganforge._internal.runlock import RunLock
-from ganforge._internal.speed import SpeedOptions
 from ganforge._internal.runstatus import begin_run, classify_failure, record_failure, write_status
+from ganforge._internal.speed import SpeedOptions
 from ganforge.errors import GanforgeError
 from ganforge.report.callback import report_callbacks
 from ganforge.schema import LoggerSchema, TrainerSchema, build
