@@ -64,15 +64,13 @@ class AdversarialModule(StepLogs, OptimizerSteps, pl.LightningModule):
     #: empty means the domain's :meth:`~ganforge.plugin.DomainPlugin.sample_options`
     SAMPLE_OPTIONS: tuple[str, ...] = ()
 
-    def __init__(self, settings: GANSettings, _legacy_spec: Mapping[str, Any] | None = None):
+    def __init__(self, settings: GANSettings):
         super().__init__()
+        if not isinstance(settings, GANSettings):  # e.g. a model still written for (cfg, spec)
+            raise TypeError(f"{type(self).__name__}: AdversarialModule takes GANSettings (GANSettings.from_config(cfg) "
+                            f"in the model's from_config builder, or GANSettings.defaults()), got {type(settings).__name__}")
         self.run_config: DictConfig | None = None
         self.spec: dict[str, Any] = {}
-        if not isinstance(settings, GANSettings):  # TRANSITIONAL (issue 13): old (cfg, spec) signature
-            cfg = settings if isinstance(settings, DictConfig) else OmegaConf.create(dict(settings))
-            self.cfg = cfg
-            self.attach_run_config(cfg, _legacy_spec or {})
-            settings = GANSettings.from_config(cfg)
         self.automatic_optimization = False
         self.settings = settings
         self.generator: nn.Module | None = None
@@ -103,10 +101,6 @@ class AdversarialModule(StepLogs, OptimizerSteps, pl.LightningModule):
         """The builder: this model from a composed run config and the data module's
         ``spec()``. Subclasses with their own arguments override it and read each key
         once (``cfg.model.<key>``, defaults in the YAML or schema)."""
-        import inspect  # TRANSITIONAL (issue 13): classes still taking (cfg, spec)
-
-        if "cfg" in inspect.signature(cls.__init__).parameters:
-            return cls(cfg, spec)
         return cls(settings=GANSettings.from_config(cfg))
 
     def attach_run_config(self, cfg: DictConfig, spec: Mapping[str, Any]) -> None:
