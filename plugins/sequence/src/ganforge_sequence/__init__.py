@@ -16,6 +16,10 @@ visible to every domain through Hydra's search path)
     ``texts()`` decodes). Phase kinds: ``mle``, ``d_pretrain``, ``adversarial``.
     Both build on :class:`~ganforge_sequence.models.SequenceModel` (generator, ``mle``
     phase, sampling); ``MLEGenerator`` is it as is, ``SeqGAN`` adds the discriminator.
+    Each takes flat keyword arguments: the token space, typed option groups
+    (:mod:`ganforge_sequence.schemas`: ``GeneratorOptions``, ``DiscriminatorOptions``,
+    ``PolicyGradientOptions`` ...) and ``settings`` (:class:`ganforge.GANSettings`);
+    ``Model.from_config(cfg, spec)`` builds them from a run config (a notebook needs none).
 Networks
     :class:`~ganforge_sequence.generator.LSTMGenerator` (a ``ganforge.policy_gradient.TokenPolicy``),
     :class:`~ganforge_sequence.discriminator.CNNDiscriminator`, :class:`~ganforge_sequence.discriminator.Highway`.
