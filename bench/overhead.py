@@ -177,15 +177,20 @@ def plain_loop(model: str, warmup: int, steps: int) -> Clock:
     return clock
 
 
-def ganforge_run(model: str, warmup: int, steps: int, out: Path, extra: tuple[str, ...] = ()) -> Clock:
-    """``gan-run``'s code path (compose + train) with a callback clocking the G steps."""
+def timed_train(cfg, warmup: int, out: Path) -> tuple[Clock, float]:
+    """``ganforge.train`` (``gan-run``'s code path) with a callback clocking the generator
+    steps after ``warmup`` until the last one; also returns the CPU seconds from the start
+    of training to the clock's start (the warm-up: e.g. ``trainer.compile``'s compilation)."""
     from lightning.pytorch.callbacks import Callback
 
     from ganforge import train
 
-    clock = Clock()
+    clock, begun = Clock(), {}
 
     class Timer(Callback):
+        def on_train_start(self, trainer, module):
+            begun["cpu"] = time.process_time()
+
         def on_train_batch_end(self, trainer, module, *args):
             if module.g_step == warmup and clock.start is None:
                 clock.mark_start()
@@ -193,9 +198,13 @@ def ganforge_run(model: str, warmup: int, steps: int, out: Path, extra: tuple[st
             if module.training_done and clock.stop is None:
                 clock.mark_stop()
 
-    cfg = compose(model, warmup + steps, extra)
     train(cfg, out, callbacks=[Timer()])
-    return clock
+    return clock, clock.start[1] - begun["cpu"]
+
+
+def ganforge_run(model: str, warmup: int, steps: int, out: Path, extra: tuple[str, ...] = ()) -> Clock:
+    """``model``'s bare ganforge run, clocked over ``steps`` generator steps after ``warmup``."""
+    return timed_train(compose(model, warmup + steps, extra), warmup, out)[0]
 
 
 def reuse_ablation(args) -> None:

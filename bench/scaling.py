@@ -26,7 +26,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import write_results  # noqa: E402
-from overhead import BARE, Clock  # noqa: E402
+from overhead import BARE, timed_train  # noqa: E402
 
 IMAGES = ["domain=images", "model=dcgan"]
 GRAPHS = ["domain=graphs", "model=netgan", "run.eval_every=0", "metrics.statistics=false"]
@@ -40,22 +40,10 @@ TABLES = {
 
 def timed(overrides: list[str], warmup: int, steps: int, out: Path) -> float:
     """CPU seconds per generator step of one bare run, after ``warmup`` steps."""
-    from lightning.pytorch.callbacks import Callback
-
-    from ganforge import compose_config, train
-
-    clock = Clock()
-
-    class Timer(Callback):
-        def on_train_batch_end(self, trainer, module, *args):
-            if module.g_step == warmup and clock.start is None:
-                clock.mark_start()
-            if module.training_done and clock.stop is None:
-                clock.mark_stop()
+    from ganforge import compose_config
 
     cfg = compose_config([*overrides, *BARE, f"trainer.max_steps={warmup + steps}"])
-    train(cfg, out, callbacks=[Timer()])
-    return clock.cpu / steps
+    return timed_train(cfg, warmup, out)[0].cpu / steps
 
 
 def main() -> None:

@@ -27,7 +27,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import write_results  # noqa: E402
-from overhead import Clock, compose  # noqa: E402
+from overhead import Clock, compose, timed_train  # noqa: E402
 
 ARMS = {
     "baseline": (),
@@ -39,24 +39,7 @@ ARMS = {
 
 def timed_run(arm: str, warmup: int, steps: int, out: Path) -> tuple[Clock, float]:
     """One run of ``arm``: the clock of the timed steps and the CPU seconds of the warm-up."""
-    from lightning.pytorch.callbacks import Callback
-
-    from ganforge import train
-
-    clock, begun = Clock(), {}
-
-    class Timer(Callback):
-        def on_train_start(self, trainer, module):
-            begun["cpu"] = time.process_time()
-
-        def on_train_batch_end(self, trainer, module, *args):
-            if module.g_step == warmup and clock.start is None:
-                clock.mark_start()
-            if module.training_done and clock.stop is None:
-                clock.mark_stop()
-
-    train(compose("dcgan", warmup + steps, ARMS[arm]), out, callbacks=[Timer()])
-    return clock, clock.start[1] - begun["cpu"]
+    return timed_train(compose("dcgan", warmup + steps, ARMS[arm]), warmup, out)
 
 
 def main() -> None:
