@@ -142,3 +142,31 @@ def test_core_tests_declare_the_built_in_domains_they_run():
         if used - declared:
             undeclared.append(f"{path.relative_to(REPO)}: {sorted(used - declared)}")
     assert not undeclared, undeclared
+
+
+#: reads with a default that are not configuration: a run directory's saved files (the
+#: report shows "-" for what an old run lacks; resume compares metrics.json)
+NOT_CONFIG_READS = {
+    "core/ganforge/report/run.py": 'cfg.get("seed", "-")',
+    "core/ganforge/_internal/resume.py": 'metrics.get("g_step", -1)',
+}
+
+
+def test_no_code_reads_a_config_key_with_its_own_default():
+    """Defaults live once, in the YAML or a schema: no ``cfg.get("key", <default>)`` (or on
+    any config node name) in the core, the built-in plugins or the tutorial plugin."""
+    import re
+
+    pattern = re.compile(r"\b(cfg|[a-z_]*_cfg|m|mc|node|data|model|run|optim|ema|trainer|metrics|logger)"
+                         r"\.get\(\s*\"[^\"]+\"\s*,\s*[^N )]")
+    sources = [*(REPO / "core" / "ganforge").rglob("*.py"), *(REPO / "plugins").glob("*/src/**/*.py"),
+               *(REPO / "docs" / "examples").glob("*/src/**/*.py")]
+    found = []
+    for path in sources:
+        rel = str(path.relative_to(REPO))
+        for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if pattern.search(line) and NOT_CONFIG_READS.get(rel, "\0") not in line:
+                found.append(f"{rel}:{no}: {line.strip()}")
+    assert not found, found
+    # the scanner does flag the old style, on a node or an attribute chain
+    assert pattern.search('    width = m.get("g_width", 64)') and pattern.search('size = int(cfg.data.get("size", 32))')

@@ -132,7 +132,7 @@ CASES = [
     Case("nul-bytes", "five poems then 64 NUL bytes", nul_bytes, "rejected", ["NUL byte"]),
     Case("single-poem", "one poem (nothing to hold out)", single_poem, "rejected", ["1 poem(s) cannot be split"]),
     Case("no-txt-in-folder", "a folder with no .txt file", empty_folder, "rejected", ["has no .txt file"]),
-    Case("bad-too-long-mode", "data.too_long=cut", bad_too_long_mode, "rejected", ["valid choices: skip, truncate"],
+    Case("bad-too-long-mode", "data.too_long=cut", bad_too_long_mode, "rejected", ["data.too_long='cut': expected one of skip, truncate"],
          name_file="data.too_long"),
     Case("one-char-poems", "ten one-character poems", one_char_poems, "rejected", ["too short"]),
     Case("utf8-bom", "a UTF-8 file starting with a byte-order mark", utf8_bom, "converted", [], warns=False,

@@ -13,7 +13,7 @@ import difflib
 import itertools
 import re
 
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from ganforge.errors import GanforgeError
 
@@ -86,10 +86,10 @@ def validate_command(overrides: list[str], multirun: bool) -> None:
     registry = get_registry()
     for job in jobs[:MAX_CHECKED_JOBS]:
         cfg = compose_job(job)
-        domain = cfg.get("domain", {}).get("name") if isinstance(cfg.get("domain"), DictConfig) else None
+        domain = OmegaConf.select(cfg, "domain.name") if isinstance(cfg.get("domain"), DictConfig) else None
         plugin = registry.get(domain) if domain in registry.names() else None
         added = [o for o in job if o.startswith("+") and not o.startswith("++")]
-        if "search" in cfg and not cfg.get("run", {}).get("monitor"):
+        if "search" in cfg and not OmegaConf.select(cfg, "run.monitor"):
             raise GanforgeError("search=...: run.monitor is not set; the search needs the metric to optimise "
                                 "(e.g. 'run.monitor=fid/classifier/*', see docs/sweeps.md)")
         try:
