@@ -68,8 +68,9 @@ def main() -> None:
         + ("1 (reference)" if a == "baseline" else f"{ratios[a]:.2f}x")
         + f" | {statistics.median(warm[a]):.1f} |" for a in ARMS)
     faster = [a for a, r in ratios.items() if r > 1.0]
-    verdict = (f"On this CPU {', '.join(faster)} paid off; the rest did not." if faster
-               else "On this CPU none of them paid off.")
+    slower = [a for a in ratios if a not in faster]
+    verdict = ("On this CPU " + (f"{', '.join(faster)} made steps faster" if faster else "none made steps faster")
+               + (f"; {', '.join(slower)} did not." if slower else "."))
     md = f"""## Speed options, CPU, paired ratios (`python bench/speed_options.py`)
 
 `python bench/speed_options.py --threads {args.threads} --repeats {args.repeats} --warmup {args.warmup} --steps {args.steps}`, {time.strftime('%Y-%m-%d')}, {args.threads} torch thread(s), this 2-core CPU (no GPU). DCGAN 32x32 (width 64), embedded digits, batch 64, ganforge's bare run path; {args.steps} timed generator steps after {args.warmup} warm-up steps per run; the arms alternate within each repeat; speed-up = median over repeats of the paired ratio of CPU seconds per step (baseline / arm; > 1 is faster). Warm-up CPU includes `compile`'s compilation.
@@ -78,7 +79,7 @@ def main() -> None:
 | --- | ---: | ---: | ---: |
 {rows}
 
-{verdict} The options are meant for GPUs (tensor cores for channels-last and bf16, fused kernels from compile), which is why they are off by default. GPU row: not measured (no device was lent to this session). Total benchmark time {(time.time() - started) / 60:.1f} min.
+{verdict} They stay off by default: bf16 changes the numerics of every run, compile adds start-up time (and a C++ compiler on the CPU), channels-last only helps convolution nets; the GPU is where they are meant to pay (tensor cores, fused kernels). GPU row: not measured (no device was lent to this session). Total benchmark time {(time.time() - started) / 60:.1f} min.
 """
     write_results("speed_options", {"config": vars(args), "cpu_s_per_step": per_step, "warmup_cpu_s": warm,
                                     "speedup": ratios}, md)

@@ -123,8 +123,10 @@ def stylegan2_overrides(args) -> list[str]:
     return [f"model.r1_gamma={0.0002 * args.size**2 / 32:.4g}", "data.batch_size=32"]
 
 
-def run_part(part: str, arms: dict[str, list[str]], eval_data: str, budget: float, args, work: Path) -> dict:
-    """Train the arms of one part interleaved for ``budget`` s each; return curves and final figures."""
+def run_part(part: str, arms: dict[str, list[str]], eval_data: str, budget: float, args, work: Path,
+             tag: str = "stylegan2") -> dict:
+    """Train the arms of one part interleaved for ``budget`` s each; return curves and final figures
+    (final weights under outputs/bench/<tag>/, sample grids bench/results/<tag>_<part>_<arm>.png)."""
     import torch
     from lightning.pytorch import seed_everything
     from omegaconf import OmegaConf
@@ -186,11 +188,11 @@ def run_part(part: str, arms: dict[str, list[str]], eval_data: str, budget: floa
             state["slices"] += 1
     modules = {n: (a[0], a[4], a[3]) for n, a in arms_state.items()}
     for name, (module, state, curve) in modules.items():
-        keep = REPO / "outputs" / "bench" / "stylegan2" / f"{part}_{name}.pt"  # for later metrics (e.g. PPL)
+        keep = REPO / "outputs" / "bench" / tag / f"{part}_{name}.pt"  # for later metrics (e.g. PPL)
         keep.parent.mkdir(parents=True, exist_ok=True)
         torch.save({"state_dict": module.state_dict(), "overrides": arms[name], "g_step": module.g_step}, keep)
         with seeded(args.seed + 2):
-            grid = save_grid(module.sample(64).cpu(), RESULTS / f"stylegan2_{part}_{name}.png", nrow=8)
+            grid = save_grid(module.sample(64).cpu(), RESULTS / f"{tag}_{part}_{name}.png", nrow=8)
         results[name] = {
             "train_wall_s": round(state["train_s"], 1), "g_steps": module.g_step,
             "steps_per_s": round(module.g_step / max(state["train_s"], 1e-9), 3), "curve": curve,
