@@ -54,8 +54,31 @@ def write_results(name: str, payload: dict, markdown: str) -> Path:
     return out
 
 
-def train_stage(cfg, run_dir: Path, resume: Path | None) -> tuple[dict, float]:
-    """Train one stage into ``run_dir``; returns its final metrics and wall seconds."""
+class Reseed:
+    """Lightning callback: re-seed every RNG when training starts (after a resume restored them).
+
+    A resumed stage continues the checkpoint's random streams exactly (that is what resume
+    is for). Benchmarks that branch several seeds from one shared pretrained checkpoint
+    need the opposite: the same weights, a different random stream per seed.
+    """
+
+    def __new__(cls, seed: int):
+        import lightning.pytorch as pl
+
+        class _Reseed(pl.Callback):
+            def on_train_start(self, trainer, pl_module) -> None:
+                pl.seed_everything(seed, workers=True, verbose=False)
+
+        return _Reseed()
+
+
+def train_stage(cfg, run_dir: Path, resume: Path | None, seed: int | None = None,
+                callbacks: tuple = ()) -> tuple[dict, float]:
+    """Train one stage into ``run_dir``; returns its final metrics and wall seconds.
+
+    With ``seed``, every RNG is re-seeded once the (resumed) training starts, so stages
+    branched from one checkpoint with different seeds differ only by their random stream.
+    """
     from omegaconf import open_dict
 
     from ganforge import train
@@ -63,6 +86,7 @@ def train_stage(cfg, run_dir: Path, resume: Path | None) -> tuple[dict, float]:
     if resume is not None:
         with open_dict(cfg):
             cfg.resume = str(resume)
+    extra = list(callbacks) + ([Reseed(seed)] if seed is not None else [])
     start = time.perf_counter()
-    metrics = train(cfg, run_dir)
+    metrics = train(cfg, run_dir, callbacks=extra)
     return metrics, time.perf_counter() - start
