@@ -35,10 +35,12 @@ PARTS = {
     "cgan": ({"cgan": ("cgan", ["data.batch_size=64"])}, 900.0, {"fid": ("<=", 30.0), "label_accuracy": (">=", 0.9)}),
     "cgan-concat": ({"cgan-concat": ("cgan-concat", ["data.batch_size=64"])}, 900.0,
                     {"fid": ("<=", 30.0), "label_accuracy": (">=", 0.9)}),
+    # the paper-scale GPU row (DCGAN paper: 64 px, batch 128); run with --size 64 --accelerator gpu
+    "dcgan64": ({"dcgan-64px": ("dcgan", ["data.batch_size=128"])}, 240.0, {}),
 }
 
 
-def curve_png(part: str, arms: dict, path: Path) -> Path:
+def curve_png(part: str, arms: dict, path: Path, size: int = 32) -> Path:
     """Classifier-FID against training seconds, one line per arm."""
     import matplotlib
 
@@ -48,10 +50,10 @@ def curve_png(part: str, arms: dict, path: Path) -> Path:
     fig, ax = plt.subplots(figsize=(5, 3.2))
     for name, res in arms.items():
         ax.plot([c["train_s"] / 60 for c in res["curve"]], [c["fid"] for c in res["curve"]], marker="o", label=name)
-    ax.set_xlabel("training minutes (1 thread)")
+    ax.set_xlabel("training minutes")
     ax.set_ylabel("classifier-FID")
     ax.set_yscale("log")
-    ax.set_title(f"{part} on MNIST 32x32")
+    ax.set_title(f"{part} on MNIST {size}x{size}")
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -92,7 +94,7 @@ def main() -> None:
             res = run_part(part, arms, str(args.mnist), budget, args, work, tag="image_learning")
         finally:
             shutil.rmtree(work, ignore_errors=True)
-        png = curve_png(part, res["arms"], RESULTS / f"image_learning_{part}_curve.png")
+        png = curve_png(part, res["arms"], RESULTS / f"image_learning_{part}_curve.png", args.size)
         cmd = "python bench/image_learning.py " + " ".join(sys.argv[1:])
         rows, verdicts = [], []
         for name, r in res["arms"].items():
@@ -106,11 +108,15 @@ def main() -> None:
                 verdicts.append(f"{name} {metric} {op} {value:g}: {f.get(metric, float('nan')):.3f} -> "
                                 f"{'met' if met(f.get(metric), op, value) else 'NOT met'}")
         floor = res["floor_real_vs_test"]
+        where = ("the 2 cores), this 2-core CPU" if args.accelerator == "cpu"
+                 else f"one GPU), {torch.cuda.get_device_name(0) if torch.cuda.is_available() else args.accelerator}")
         md = "\n".join([
-            f"## Images learn on the CPU (issue 14): {part}, MNIST 32x32, {budget / 60:.0f} min (`bench/image_learning.py`)",
+            f"## Images learn on the {'CPU' if args.accelerator == 'cpu' else 'GPU'} (issue 14): {part}, "
+            f"MNIST {args.size}x{args.size}, {budget / 60:.0f} min (`bench/image_learning.py`)",
             "",
-            f"`{cmd}` -- {time.strftime('%Y-%m-%d')}, 1 torch thread (one process per part; two parts ran at once on "
-            f"the 2 cores), this 2-core CPU. All 60,000 MNIST training images at 32x32, batch 64, seed {args.seed}; "
+            f"`{cmd}` -- {time.strftime('%Y-%m-%d')}, 1 torch thread (one process per part; other jobs ran at once on "
+            f"{where}. All 60,000 MNIST training images at {args.size}x{args.size}, "
+            f"batch {128 if part == 'dcgan64' else 64}, seed {args.seed}; "
             f"{budget:.0f} s of training wall time (evaluation not timed), evaluated at {args.points} equal fractions: "
             f"classifier-FID/KID/IS of {args.n_samples} EMA samples vs {args.n_samples} held-out test images in one "
             f"reference classifier's features (val accuracy {res['reference_classifier_val_accuracy'] or float('nan'):.3f}); "
@@ -121,7 +127,7 @@ def main() -> None:
             *rows,
             f"| real training images (floor) | - | - | - | {floor['fid']:.1f} | {floor['kid']:.3f} | {floor['is']:.2f} | - |",
             "",
-            "Targets: " + "; ".join(verdicts) + f". Total time {(time.time() - started) / 60:.1f} min.",
+            "Targets: " + ("; ".join(verdicts) or "none (a speed/quality row)") + f". Total time {(time.time() - started) / 60:.1f} min.",
             "",
             f"![{part} curve](../bench/results/{png.name}) "
             + " ".join(f"![{part} {n}](../bench/results/image_learning_{part}_{n}.png)" for n in res["arms"]),

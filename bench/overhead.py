@@ -84,6 +84,8 @@ class Clock:
 
     @staticmethod
     def now() -> tuple[float, float]:
+        if torch.cuda.is_available() and torch.cuda.is_initialized():
+            torch.cuda.synchronize()  # GPU work is asynchronous: mark when it has finished
         return time.perf_counter(), time.process_time()
 
     def mark_start(self):

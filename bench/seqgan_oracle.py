@@ -185,7 +185,14 @@ def main(argv: list[str] | None = None) -> dict:
         action="store_true",
         help="run 3 MLE epochs, 2 D rounds and 2 iterations of the profile and extrapolate its full wall time",
     )
-    ap.add_argument("overrides", nargs="*", help="extra gan-run overrides for every stage")
+    ap.add_argument("--tag", default="", help="suffix of the results name (e.g. _seed1 with data.oracle_seed=1)")
+    ap.add_argument(
+        "--current-rollout",
+        action="store_true",
+        help="also run SeqGAN with model.pg.update_rate=0 (rollout policy = the current generator, the official "
+        "code's behaviour) from the same pretraining",
+    )
+    ap.add_argument("overrides", nargs="*", help="extra gan-run overrides for every stage (e.g. data.oracle_seed=1)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     if args.threads:
@@ -226,6 +233,11 @@ def main(argv: list[str] | None = None) -> dict:
             ]
         )
     mle_metrics, mle_wall = train_stage(mle_cfg, out / "mle", out / "pretrain")
+    # 4. (optional) the rollout policy read from the current generator instead of the delayed copy
+    current = None
+    if args.current_rollout:
+        cur_cfg = compose(args.profile, device, extra + ["model.pg.update_rate=0.0"])
+        current = train_stage(cur_cfg, out / "seqgan_current", out / "pretrain")
 
     throughput = rollout_throughput(
         out / "seqgan", device, int(probe.model.pg.rollouts), int(probe.data.batch_size), args.throughput_reps
@@ -256,7 +268,8 @@ def main(argv: list[str] | None = None) -> dict:
             "batch_size": int(probe.data.batch_size),
             "overrides": PROFILES[args.profile]["overrides"] + extra,
         },
-        "final": {"pretrained": final(pre_metrics), "mle": mle, "seqgan": seqgan},
+        "final": {"pretrained": final(pre_metrics), "mle": mle, "seqgan": seqgan,
+                  **({"seqgan_current": final(current[0])} if current else {})},
         "seqgan_nll_oracle_gain_over_mle": gain,
         "seqgan_nll_test_minus_mle": test_gap,
         "target": {
@@ -266,15 +279,17 @@ def main(argv: list[str] | None = None) -> dict:
         },
         "paper_table1_nll_oracle": PAPER_TABLE1,
         "phase_seconds": phase_seconds,
-        "stage_wall_seconds": {"pretrain": pre_wall, "seqgan": adv_wall, "mle": mle_wall},
+        "stage_wall_seconds": {"pretrain": pre_wall, "seqgan": adv_wall, "mle": mle_wall,
+                               **({"seqgan_current": current[1]} if current else {})},
         "rollout_throughput": throughput,
         "curves": {
             "pretrain": read_curve(out / "pretrain"),
             "seqgan": read_curve(out / "seqgan"),
             "mle": read_curve(out / "mle"),
+            **({"seqgan_current": read_curve(out / "seqgan_current")} if current else {}),
         },
     }
-    name = f"seqgan_oracle_{args.profile}"
+    name = f"seqgan_oracle_{args.profile}{args.tag}"
     if args.timing_only:
         payload = timing_payload(payload, full)
         name += "_timing"

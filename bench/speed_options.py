@@ -12,6 +12,13 @@ for GPUs (tensor cores, fused kernels), where this machine cannot measure them; 
 row says so until a device run fills it in.
 
     python bench/speed_options.py [--threads 1] [--repeats 3] [--warmup 15] [--steps 40]
+
+On a GPU (``--accelerator gpu``; the row written to the ``speed_options_gpu`` section) the
+clock is wall time with the device synchronised at both marks, ``16-mixed`` (fp16 with
+Lightning's GradScaler) joins the arms, and ``--extra`` sets the workload, e.g. DCGAN at
+the paper's 64 px and batch 128:
+
+    python bench/speed_options.py --accelerator gpu --extra data.size=64 data.batch_size=128
 """
 
 from __future__ import annotations
@@ -37,9 +44,12 @@ ARMS = {
 }
 
 
-def timed_run(arm: str, warmup: int, steps: int, out: Path) -> tuple[Clock, float]:
+GPU_ARMS = {**ARMS, "16-mixed": ("trainer.precision=16-mixed",)}
+
+
+def timed_run(arm: str, warmup: int, steps: int, out: Path, extra: tuple[str, ...] = ()) -> tuple[Clock, float]:
     """One run of ``arm``: the clock of the timed steps and the CPU seconds of the warm-up."""
-    return timed_train(compose("dcgan", warmup + steps, ARMS[arm]), warmup, out)
+    return timed_train(compose("dcgan", warmup + steps, (*extra, *GPU_ARMS[arm])), warmup, out)
 
 
 def main() -> None:
@@ -48,8 +58,12 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--warmup", type=int, default=15)
     parser.add_argument("--steps", type=int, default=40)
+    parser.add_argument("--accelerator", choices=["cpu", "gpu"], default="cpu")
+    parser.add_argument("--extra", nargs="*", default=[], help="overrides for every arm (e.g. data.size=64)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    if args.accelerator == "gpu":
+        return gpu_main(args)
     per_step: dict[str, list[float]] = {a: [] for a in ARMS}
     warm: dict[str, list[float]] = {a: [] for a in ARMS}
     started = time.time()
@@ -83,6 +97,47 @@ def main() -> None:
 """
     write_results("speed_options", {"config": vars(args), "cpu_s_per_step": per_step, "warmup_cpu_s": warm,
                                     "speedup": ratios}, md)
+    print(md)
+
+
+def gpu_main(args) -> None:
+    """The GPU row: wall seconds per step (device synchronised), paired ratios per repeat."""
+    extra = (*args.extra, "trainer.accelerator=gpu", "trainer.devices=1")
+    per_step: dict[str, list[float]] = {a: [] for a in GPU_ARMS}
+    warm: dict[str, list[float]] = {a: [] for a in GPU_ARMS}
+    failed: dict[str, str] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for r in range(args.repeats):
+            for arm in GPU_ARMS:
+                if arm in failed:
+                    continue
+                try:
+                    clock, warm_cpu = timed_run(arm, args.warmup, args.steps, Path(tmp) / f"{arm}-{r}", extra)
+                except Exception as exc:  # an arm this GPU/torch cannot run is reported, not fatal
+                    failed[arm] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+                    print(f"{arm} failed: {failed[arm]}", flush=True)
+                    continue
+                per_step[arm].append(clock.wall / args.steps)
+                warm[arm].append(warm_cpu)
+                print(f"repeat {r} {arm}: {1000 * clock.wall / args.steps:.2f} ms/step", flush=True)
+    ok = [a for a in GPU_ARMS if per_step[a] and a not in failed]
+    ratios = {a: statistics.median(b / x for b, x in zip(per_step["baseline"], per_step[a], strict=True))
+              for a in ok if a != "baseline"}
+    device = torch.cuda.get_device_name(0)
+    rows = "\n".join(f"| {a} | {1000 * statistics.median(per_step[a]):.2f} | "
+                     + ("1 (reference)" if a == "baseline" else f"{ratios[a]:.2f}x") + " |" for a in ok)
+    rows += "".join(f"\n| {a} | failed: {msg} | - |" for a, msg in failed.items())
+    cmd = "python bench/speed_options.py " + " ".join(sys.argv[1:])
+    md = f"""## Speed options, GPU, paired ratios
+
+`{cmd}`, {time.strftime('%Y-%m-%d')}, {device}, {args.threads} torch CPU thread(s). DCGAN ({' '.join(args.extra) or 'defaults'}), embedded digits, ganforge's bare run path; {args.steps} timed generator steps after {args.warmup} warm-up steps per run, the device synchronised at both marks; arms alternate within each of {args.repeats} repeats; speed-up = median of the paired ratios of wall seconds per step (baseline / arm; > 1 is faster).
+
+| arm | wall ms per step (median) | speed-up vs baseline |
+| --- | ---: | ---: |
+{rows}
+"""
+    write_results("speed_options_gpu", {"config": vars(args), "device": device, "wall_s_per_step": per_step,
+                                        "warmup_cpu_s": warm, "speedup": ratios, "failed": failed}, md)
     print(md)
 
 
