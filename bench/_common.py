@@ -40,17 +40,7 @@ def write_results(name: str, payload: dict, markdown: str) -> Path:
     out = RESULTS / f"{name}.json"
     payload = {"benchmark": name, "machine": machine_info(), **payload}
     out.write_text(json.dumps(payload, indent=2, default=float) + "\n")
-    start, end = f"<!-- bench:{name}:start -->", f"<!-- bench:{name}:end -->"
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n\nFigures written by the scripts in `bench/`.\n"
-    block = f"{start}\n{markdown.strip()}\n{end}"
-    if start in text and end in text:
-        head, rest = text.split(start, 1)
-        _, tail = rest.split(end, 1)
-        text = head + block + tail
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text(text)
+    write_section(name, markdown)
     return out
 
 
@@ -70,6 +60,21 @@ class Reseed:
                 pl.seed_everything(seed, workers=True, verbose=False)
 
         return _Reseed()
+
+
+def write_section(name: str, markdown: str) -> None:
+    """Replace (or append) NAME's ``<!-- bench:NAME:start/end -->`` section of docs/benchmarks.md."""
+    start, end = f"<!-- bench:{name}:start -->", f"<!-- bench:{name}:end -->"
+    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n\nFigures written by the scripts in `bench/`.\n"
+    block = f"{start}\n{markdown.strip()}\n{end}"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        _, tail = rest.split(end, 1)
+        text = head + block + tail
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    DOC.parent.mkdir(parents=True, exist_ok=True)
+    DOC.write_text(text)
 
 
 def train_stage(cfg, run_dir: Path, resume: Path | None, seed: int | None = None,
