@@ -112,3 +112,28 @@ def test_classifier_command_trains_and_scores(drum_dir, tmp_path, capsys):
     assert scored["files"] == 10 and scored["inception_score"] >= 1.0
     assert main(["score", "--classifier", str(tmp_path / "missing.pt"), "--data", str(drum_dir)]) == 2
     assert "missing.pt" in capsys.readouterr().err
+
+
+def test_log_spectrum_distance_zero_for_same_spectrum_and_level_shift_is_exact():
+    """Same clips: 0. Clips scaled by g: |log g^2| at every bin. Noise vs a sine: far apart."""
+    from ganforge_audio.metrics import log_spectrum_distance
+
+    g = torch.Generator().manual_seed(0)
+    noise = torch.randn(8, 1, 4096, generator=g)
+    assert log_spectrum_distance(noise, noise) == pytest.approx(0.0, abs=1e-6)
+    assert log_spectrum_distance(0.1 * noise, noise) == pytest.approx(abs(np.log(0.01)), rel=1e-4)
+    t = torch.arange(4096) / 8000
+    sine = torch.sin(2 * np.pi * 440 * t).expand(8, 1, -1)
+    assert log_spectrum_distance(sine, noise) > 3.0
+    # fresh noise of the same level: same expected spectrum, small distance
+    assert log_spectrum_distance(torch.randn(8, 1, 4096, generator=g), noise) < 0.3
+
+
+def test_audio_evaluation_reports_log_spectrum_distance(drum_dir, tmp_path):
+    """A real (tiny) run's final metrics carry spectrum/l1_to_real, finite and positive."""
+    from ganforge import compose_config, train
+
+    cfg = compose_config(["domain=audio", "model=wavegan", "debug=smoke", f"data.path={drum_dir}",
+                          "metrics.n_samples=16", "run.progress_bar=false"])
+    metrics = train(cfg, tmp_path / "run")
+    assert np.isfinite(metrics["spectrum/l1_to_real"]) and metrics["spectrum/l1_to_real"] > 0

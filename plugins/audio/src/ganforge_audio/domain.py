@@ -51,7 +51,8 @@ class AudioDomain(DomainPlugin):
         return paths
 
     def evaluate(self, module: Any, datamodule: Any) -> dict[str, float]:
-        """Inception score (samples and real data) and nearest-neighbour diversity.
+        """Inception score (samples and real data), nearest-neighbour diversity, the log-spectrum
+        distance to the real clips (``spectrum/l1_to_real``) and loudness.
 
         The classifier is ``metrics.classifier`` (a file from ``gan-audio-classifier``) or,
         for labelled training data, one trained on that data and cached under the ganforge
@@ -59,7 +60,12 @@ class AudioDomain(DomainPlugin):
         either, only the nearest-neighbour distances are reported.
         """
         from ganforge_audio.classifier import cached_classifier, load_classifier
-        from ganforge_audio.metrics import classifier_features, inception_score, nearest_neighbour_distances
+        from ganforge_audio.metrics import (
+            classifier_features,
+            inception_score,
+            log_spectrum_distance,
+            nearest_neighbour_distances,
+        )
 
         mc = _metrics_cfg(module)
         n = int(mc.n_samples)
@@ -97,6 +103,7 @@ class AudioDomain(DomainPlugin):
         nn_gen = nearest_neighbour_distances(f_gen, f_real)
         nn_real = nearest_neighbour_distances(f_real, f_real)
         out.update({"nn/self": nn_gen["self"], "nn/train": nn_gen["train"], "nn/real_self": nn_real["self"]})
+        out["spectrum/l1_to_real"] = log_spectrum_distance(samples.audio, real)
         # loudness beside the real clips' (the export path warns when samples are near-silent)
         out.update({"level/samples_dbfs": rms_dbfs(samples.audio), "level/real_dbfs": rms_dbfs(real)})
         return out
