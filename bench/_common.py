@@ -44,6 +44,16 @@ def write_results(name: str, payload: dict, markdown: str) -> Path:
     return out
 
 
+def save_figure(fig, path: Path) -> Path:
+    """Lay out, save (110 dpi) and close a matplotlib figure; returns ``path``."""
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 class Reseed:
     """Lightning callback: re-seed every RNG when training starts (after a resume restored them).
 

@@ -33,7 +33,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import REPO, RESULTS, write_results  # noqa: E402
+from _common import REPO, RESULTS, save_figure, write_results  # noqa: E402
 
 PROFILES = {
     "cpu": ["data.sample_rate=8000", "data.window=4096", "model.d=16", "data.batch_size=32"],
@@ -112,10 +112,7 @@ def curve_png(model: str, curve: list[dict], path: Path) -> Path:
     ax[1].set_title("log-spectrum distance to real")
     for a in ax:
         a.set_xlabel("generator step")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
 
 
 def main() -> None:

@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import RESULTS, write_section  # noqa: E402
+from _common import RESULTS, save_figure, write_section  # noqa: E402
 
 SHARED_NOTE = ("Measured by `bench/gpu_session.sh` on the lent {device} on {date}; the three oracle runs of "
                "`seqgan_oracle_seeds` ran at the same time (launch-bound LSTM jobs on their own CPU cores, sharing the GPU), "
@@ -180,10 +180,7 @@ def oracle_paper_png(mle: list[tuple[float, float, float]], path: Path) -> Path:
     ax.set_ylabel("nats per token")
     ax.set_title("oracle `paper` profile, MLE pretraining (H200)")
     ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import RESULTS, write_results  # noqa: E402
+from _common import RESULTS, save_figure, write_results  # noqa: E402
 
 ARMS = {"pretrained": "after pretraining", "mle": "MLE (+30 epochs)", "seqgan": "SeqGAN, delayed rollout copy (0.8)",
         "seqgan_current": "SeqGAN, rollout = current G (0.0)"}
@@ -49,10 +49,7 @@ def curve_png(runs: dict[int, dict], path: Path) -> Path:
         ax.set_xlabel("adversarial iteration / MLE epoch")
         ax.set_ylabel("NLL_oracle")
     axes[0].legend(fontsize=7) if len(runs) > 1 else axes.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
 
 
 def main() -> None:
