@@ -105,7 +105,10 @@ class AudioDomain(DomainPlugin):
         out.update({"nn/self": nn_gen["self"], "nn/train": nn_gen["train"], "nn/real_self": nn_real["self"]})
         out["spectrum/l1_to_real"] = log_spectrum_distance(samples.audio, real)
         # loudness beside the real clips' (the export path warns when samples are near-silent)
-        out.update({"level/samples_dbfs": rms_dbfs(samples.audio), "level/real_dbfs": rms_dbfs(real)})
+        # warned here too, not only when sample files are written: a run with run.sample_every=0
+        # (or between sample steps) would otherwise never say that it generates silence
+        level = warn_if_quiet(samples.audio, f"at the evaluation of step {module.g_step} ({n} clips)")
+        out.update({"level/samples_dbfs": level, "level/real_dbfs": rms_dbfs(real)})
         return out
 
     def config_schemas(self, model):
