@@ -126,12 +126,14 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--tag", default="", help="suffix of the results name and docs section (a variant of a profile)")
     ap.add_argument("overrides", nargs="*", help="further gan-run overrides")
     args = ap.parse_args()
     from ganforge import compose_config, train
 
     torch.set_num_threads(args.threads)
-    out = args.out or REPO / "outputs" / "bench" / f"audio_learning_{args.model}"
+    name = f"audio_learning_{args.model}{args.tag}"
+    out = args.out or REPO / "outputs" / "bench" / name
     minutes = int(args.budget_min)
     seconds = int(round((args.budget_min - minutes) * 60))
     overrides = ["domain=audio", f"model={args.model}", f"seed={args.seed}", f"trainer.num_threads={args.threads}",
@@ -161,12 +163,12 @@ def main() -> None:
     drop = 1 - last["spectrum/l1_to_real"] / first["spectrum/l1_to_real"]
     met = {"is_ratio": is_ratio >= TARGETS["is_ratio"], "spectrum_drop": drop >= TARGETS["spectrum_drop"],
            "no_copies": copies["copies"] == 0}
-    png = curve_png(args.model, curve, RESULTS / f"audio_learning_{args.model}.png")
+    png = curve_png(args.model, curve, RESULTS / f"{name}.png")
     cmd = "python bench/audio_learning.py " + " ".join(sys.argv[1:])
     rows = [f"| {c['g_step']} | {c['is/samples']:.2f} | {c['is/real']:.2f} | {c['spectrum/l1_to_real']:.2f} | "
             f"{c.get('level/samples_dbfs', float('nan')):.1f} | {c.get('nn/train', float('nan')):.2f} |" for c in curve]
     md = "\n".join([
-        f"## {args.model} learns the embedded drums on the CPU (issue 14, `bench/audio_learning.py`)",
+        f"## {args.model}{args.tag} learns the embedded drums on the CPU (issue 14, `bench/audio_learning.py`)",
         "",
         f"`{cmd}` -- {time.strftime('%Y-%m-%d')}, {args.threads} torch thread, this 2-core VM. Profile "
         f"`{args.profile}` ({' '.join(PROFILES[args.profile]) or 'the model YAML'}), WGAN-GP with 5 critic steps; "
@@ -193,7 +195,7 @@ def main() -> None:
         "",
         f"![{args.model} curves](../bench/results/{png.name})",
     ])
-    write_results(f"audio_learning_{args.model}", {"command": cmd, "overrides": overrides, "curve": curve,
+    write_results(name, {"command": cmd, "overrides": overrides, "curve": curve,
                                                     "copies": copies, "final": final, "met": met,
                                                     "quiet_warning": quiet, "wall_s": wall}, md)
     print(md)
