@@ -13,7 +13,15 @@
 #   3. time-budget quality runs side by side: DCGAN 64 px on MNIST (classifier-FID),
 #      WaveGAN d=64 16 kHz on the embedded drums (IS), the oracle `paper` profile.
 #
-#   OUT=/tmp/out ACC=gpu QUALITY_S=240 bash bench/gpu_session.sh
+# Preparing what travels (here, before the device call; both folders are git-ignored locally):
+#   mkdir -p .whl gpu_data && cp -r ../shared/data/mnist gpu_data/
+#   pip download --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
+#     --platform manylinux_2_28_x86_64 --platform manylinux2014_x86_64 -d .whl hydra-core omegaconf nltk soundfile cffi pycparser
+#   pip wheel --no-deps -w .whl antlr4-python3-runtime==4.9.3
+#   pip wheel --no-deps --no-build-isolation -w .whl . plugins/images plugins/audio plugins/sequence
+# then run it with .whl and gpu_data carried:
+#   OUT=/tmp/out ACC=gpu QUALITY_S=240 DEADLINE=555 bash bench/gpu_session.sh
+# A CPU dry run of the script itself: NO_WHEELS=1 PY=.venv/bin/python ACC=cpu TINY=1 QUALITY_S=20 bash bench/gpu_session.sh
 set -u
 export PYTHONUNBUFFERED=1 GANFORGE_CACHE_DIR=/tmp/gfcache MPLBACKEND=Agg
 OUT=${OUT:-/tmp/out}; ACC=${ACC:-gpu}; QUALITY_S=${QUALITY_S:-240}; TINY=${TINY:-0}
