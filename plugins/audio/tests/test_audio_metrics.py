@@ -127,6 +127,9 @@ def test_log_spectrum_distance_zero_for_same_spectrum_and_level_shift_is_exact()
     assert log_spectrum_distance(sine, noise) > 3.0
     # fresh noise of the same level: same expected spectrum, small distance
     assert log_spectrum_distance(torch.randn(8, 1, 4096, generator=g), noise) < 0.3
+    # the shortest window the schema allows (256 samples) is shorter than the default FFT
+    short = torch.randn(4, 1, 256, generator=g)
+    assert log_spectrum_distance(0.1 * short, short) == pytest.approx(abs(np.log(0.01)), rel=1e-4)
 
 
 def test_audio_evaluation_reports_log_spectrum_distance(drum_dir, tmp_path):

@@ -78,6 +78,9 @@ def mean_log_spectrum(waves: torch.Tensor, n_fft: int = 512) -> torch.Tensor:
     here so the metric needs nothing the data module does not already load.
     """
     x = waves.float().reshape(waves.shape[0], -1)
+    # data.window may be as short as 256 samples: the centred STFT pads n_fft/2 by reflection,
+    # which needs n_fft <= the clip length
+    n_fft = min(n_fft, x.shape[-1])
     window = torch.hann_window(n_fft, device=x.device)
     power = torch.stft(x, n_fft, hop_length=n_fft // 4, window=window, return_complex=True).abs().square()
     return torch.log(power.mean(dim=(0, 2)) + 1e-10)
