@@ -40,6 +40,19 @@ PROFILES = {
     "paper": [],
 }
 TARGETS = {"is_ratio": 0.7, "spectrum_drop": 0.6}
+FSDD = REPO.parent / "shared" / "data" / "audio" / "recordings"
+# data: (description, IS classifier description, overrides)
+DATA = {
+    "drums": ("the embedded drums", "the drum-type (kick/snare/hat) classifier ganforge trains on the labelled drums",
+              []),
+    # FSDD: recordings 0-4 of each speaker and digit are its official test split, kept out of training.
+    # Regexes are quoted for Hydra's override grammar (brackets would parse as a list).
+    "fsdd": ("FSDD spoken digits (../shared/data/audio/recordings, training split: recordings 5-49)",
+             "the spoken-digit (0-9) classifier ganforge trains on the labelled training split (the domain's "
+             "`labels=regex` classifier, as in `bench/audio.py`)",
+             [f"data.path={FSDD}", "data.labels=regex", "data.label_pattern='^(\\d)_'",
+              "data.exclude='_[0-4]\\.wav$'"]),
+}
 
 
 def read_curve(run_dir: Path) -> list[dict]:
@@ -120,6 +133,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", choices=["wavegan", "specgan"], default="wavegan")
     ap.add_argument("--profile", choices=sorted(PROFILES), default="cpu")
+    ap.add_argument("--data", choices=sorted(DATA), default="drums")
     ap.add_argument("--budget-min", type=float, default=30.0)
     ap.add_argument("--eval-every", type=int, default=200)
     ap.add_argument("--n-samples", type=int, default=256)
@@ -129,6 +143,9 @@ def main() -> None:
     ap.add_argument("--tag", default="", help="suffix of the results name and docs section (a variant of a profile)")
     ap.add_argument("overrides", nargs="*", help="further gan-run overrides")
     args = ap.parse_args()
+    if args.data == "fsdd" and not FSDD.is_dir():
+        print(f"skip: {FSDD} not found")
+        return
     from ganforge import compose_config, train
 
     torch.set_num_threads(args.threads)
@@ -140,7 +157,7 @@ def main() -> None:
                  "trainer.accelerator=cpu", "trainer.max_steps=100000000",
                  f"trainer.max_time=00:00:{minutes:02d}:{seconds:02d}", f"run.eval_every={args.eval_every}",
                  "run.progress_bar=false", f"metrics.n_samples={args.n_samples}", "run.sample_every=0",
-                 *PROFILES[args.profile], *args.overrides]
+                 *PROFILES[args.profile], *DATA[args.data][2], *args.overrides]
     cfg = compose_config(overrides)
     warnings: list[str] = []
 
@@ -168,14 +185,14 @@ def main() -> None:
     rows = [f"| {c['g_step']} | {c['is/samples']:.2f} | {c['is/real']:.2f} | {c['spectrum/l1_to_real']:.2f} | "
             f"{c.get('level/samples_dbfs', float('nan')):.1f} | {c.get('nn/train', float('nan')):.2f} |" for c in curve]
     md = "\n".join([
-        f"## {args.model}{args.tag} learns the embedded drums on the CPU (issue 14, `bench/audio_learning.py`)",
+        f"## {args.model}{args.tag} learns {DATA[args.data][0].split(' (')[0]} on the CPU (issue 14, `bench/audio_learning.py`)",
         "",
         f"`{cmd}` -- {time.strftime('%Y-%m-%d')}, {args.threads} torch thread, this 2-core VM. Profile "
         f"`{args.profile}` ({' '.join(PROFILES[args.profile]) or 'the model YAML'}), WGAN-GP with 5 critic steps; "
         f"{args.budget_min:g} min of wall time for the whole run (`trainer.max_time`, evaluations included), "
         f"{last['g_step']} generator steps; evaluation of {args.n_samples} generated vs as many real clips every "
-        f"{args.eval_every} steps, and at step 0 by the same evaluation of the same initial weights (seeded as the run). IS: the drum-type (kick/snare/hat) classifier ganforge trains on the "
-        "labelled drums.",
+        f"{args.eval_every} steps, and at step 0 by the same evaluation of the same initial weights (seeded as the "
+        f"run). Data: {DATA[args.data][0]}. IS: {DATA[args.data][1]}.",
         "",
         "| G step | IS samples | IS real | log-spectrum distance | samples dBFS | NN distance to train |",
         "| ---: | ---: | ---: | ---: | ---: | ---: |",

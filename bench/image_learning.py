@@ -78,6 +78,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--accelerator", default="cpu")
     parser.add_argument("--mnist", type=Path, default=SHARED / "mnist")
+    parser.add_argument("--tag", default="", help="suffix of the results name and docs section (a variant)")
+    parser.add_argument("overrides", nargs="*", help="further gan-run overrides for every arm (a CPU profile)")
     args = parser.parse_args()
     import torch
 
@@ -87,14 +89,15 @@ def main() -> None:
     for part in args.parts.split(","):
         arm_specs, default_budget, targets = PARTS[part]
         budget = args.budget or default_budget
-        arms = {n: arm_overrides(m, str(args.mnist), args, extra) for n, (m, extra) in arm_specs.items()}
+        arms = {n: arm_overrides(m, str(args.mnist), args, [*extra, *args.overrides])
+                for n, (m, extra) in arm_specs.items()}
         work = Path(tempfile.mkdtemp(prefix=f"ganforge-bench-{part}-"))
         started = time.time()
         try:
-            res = run_part(part, arms, str(args.mnist), budget, args, work, tag="image_learning")
+            res = run_part(part, arms, str(args.mnist), budget, args, work, tag=f"image_learning{args.tag}")
         finally:
             shutil.rmtree(work, ignore_errors=True)
-        png = curve_png(part, res["arms"], RESULTS / f"image_learning_{part}_curve.png", args.size)
+        png = curve_png(part, res["arms"], RESULTS / f"image_learning_{part}{args.tag}_curve.png", args.size)
         cmd = "python bench/image_learning.py " + " ".join(sys.argv[1:])
         rows, verdicts = [], []
         for name, r in res["arms"].items():
@@ -111,13 +114,14 @@ def main() -> None:
         where = ("the 2 cores), this 2-core CPU" if args.accelerator == "cpu"
                  else f"one GPU), {torch.cuda.get_device_name(0) if torch.cuda.is_available() else args.accelerator}")
         md = "\n".join([
-            f"## Images learn on the {'CPU' if args.accelerator == 'cpu' else 'GPU'} (issue 14): {part}, "
+            f"## Images learn on the {'CPU' if args.accelerator == 'cpu' else 'GPU'} (issue 14): {part}{args.tag}, "
             f"MNIST {args.size}x{args.size}, {budget / 60:.0f} min (`bench/image_learning.py`)",
             "",
             f"`{cmd}` -- {time.strftime('%Y-%m-%d')}, 1 torch thread (one process per part; other jobs ran at once on "
             f"{where}. All 60,000 MNIST training images at {args.size}x{args.size}, "
             f"batch {128 if part == 'dcgan64' else 64}, seed {args.seed}; "
             f"{budget:.0f} s of training wall time (evaluation not timed), evaluated at {args.points} equal fractions: "
+            f"{'overrides: `' + ' '.join(args.overrides) + '`; ' if args.overrides else ''}"
             f"classifier-FID/KID/IS of {args.n_samples} EMA samples vs {args.n_samples} held-out test images in one "
             f"reference classifier's features (val accuracy {res['reference_classifier_val_accuracy'] or float('nan'):.3f}); "
             "label accuracy: the share of samples the reference classifier assigns the requested label.",
@@ -130,10 +134,10 @@ def main() -> None:
             "Targets: " + ("; ".join(verdicts) or "none (a speed/quality row)") + f". Total time {(time.time() - started) / 60:.1f} min.",
             "",
             f"![{part} curve](../bench/results/{png.name}) "
-            + " ".join(f"![{part} {n}](../bench/results/image_learning_{part}_{n}.png)" for n in res["arms"]),
+            + " ".join(f"![{part} {n}](../bench/results/image_learning{args.tag}_{part}_{n}.png)" for n in res["arms"]),
         ])
         print(md, flush=True)
-        write_results(f"image_learning_{part}", {"command": cmd, "args": {k: str(v) for k, v in vars(args).items()},
+        write_results(f"image_learning_{part}{args.tag}", {"command": cmd, "args": {k: str(v) for k, v in vars(args).items()},
                                                  "budget_s": budget, "part": res, "targets": verdicts}, md)
         print(json.dumps(verdicts))
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.metrics import average_precision_score, roc_auc_score
+import torch
+from torchmetrics.functional.classification import binary_auroc, binary_average_precision
 
 from ganforge.errors import GanforgeError
 from ganforge_graphs.assembly import ScoreMatrix, SparseScores
@@ -30,7 +31,9 @@ def link_prediction_scores(
 ) -> dict[str, float]:
     """ROC-AUC and average precision of ``scores`` separating ``edges`` from ``non_edges``.
 
-    Both pair arrays are ``(k, 2)``; returns ``{"auc": ..., "ap": ...}`` (scikit-learn metrics).
+    Both pair arrays are ``(k, 2)``; returns ``{"auc": ..., "ap": ...}`` (torchmetrics' binary
+    AUROC and average precision, which equal scikit-learn's; torchmetrics is imported by
+    Lightning anyway, scikit-learn would add ~0.15 s to every run's start-up).
     """
     if sp.issparse(scores):
         scores = SparseScores(scores)
@@ -43,8 +46,9 @@ def link_prediction_scores(
         )
     pairs = np.concatenate([edges, non_edges])
     values = scores.gather(pairs[:, 0], pairs[:, 1])
-    labels = np.concatenate([np.ones(len(edges)), np.zeros(len(non_edges))])
+    labels = torch.cat([torch.ones(len(edges), dtype=torch.long), torch.zeros(len(non_edges), dtype=torch.long)])
+    preds = torch.as_tensor(np.asarray(values, dtype=np.float64))
     return {
-        "auc": float(roc_auc_score(labels, values)),
-        "ap": float(average_precision_score(labels, values)),
+        "auc": float(binary_auroc(preds, labels)),
+        "ap": float(binary_average_precision(preds, labels)),
     }

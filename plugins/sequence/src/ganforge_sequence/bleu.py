@@ -15,20 +15,30 @@ own code, and the tests check the scores equal ``sentence_bleu``'s.
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from collections import Counter
 from collections.abc import Hashable, Sequence
-
-from nltk.translate.bleu_score import Fraction, SmoothingFunction, brevity_penalty, closest_ref_length
-from nltk.util import ngrams
+from types import SimpleNamespace
 
 Tokens = Sequence[Hashable]
-_SMOOTH = SmoothingFunction().method1
+
+
+@functools.cache
+def _nltk() -> SimpleNamespace:
+    """nltk's BLEU parts, imported on first use: nltk (with scikit-learn behind it) takes
+    ~0.3 s to import, and every ``gan-run`` loads this plugin at composition, whatever the
+    domain (the CLI's start-up time is a benchmark target, issue 16)."""
+    from nltk.translate.bleu_score import Fraction, SmoothingFunction, brevity_penalty, closest_ref_length
+    from nltk.util import ngrams
+
+    return SimpleNamespace(Fraction=Fraction, smooth=SmoothingFunction().method1, brevity_penalty=brevity_penalty,
+                           closest_ref_length=closest_ref_length, ngrams=ngrams)
 
 
 def _ngram_counts(tokens: Tokens, n: int) -> Counter:
-    return Counter(ngrams(tokens, n)) if len(tokens) >= n else Counter()
+    return Counter(_nltk().ngrams(tokens, n)) if len(tokens) >= n else Counter()
 
 
 class ReferenceIndex:
@@ -86,6 +96,7 @@ class ReferenceIndex:
             lengths = +lengths  # drop zero counts
             if not lengths:
                 raise ValueError("Self-BLEU needs at least two samples")
+        nltk = _nltk()
         p_n, numerators = [], []
         for k in range(1, n + 1):
             counts = _ngram_counts(hyp, k)
@@ -93,14 +104,14 @@ class ReferenceIndex:
             num = sum(min(c, self._max_count(k, g, own)) for g, c in counts.items())
             den = max(1, sum(counts.values()))
             numerators.append(num)
-            p_n.append(Fraction(num, den, _normalize=False))
+            p_n.append(nltk.Fraction(num, den, _normalize=False))
         if numerators[0] == 0:
             return 0.0
         hyp_len = len(hyp)
         # closest_ref_length only looks at reference lengths: give it one stand-in per distinct length.
-        ref_len = closest_ref_length([[None] * length for length in lengths], hyp_len)
-        bp = brevity_penalty(ref_len, hyp_len)
-        p_n = _SMOOTH(p_n, references=None, hypothesis=hyp, hyp_len=hyp_len)
+        ref_len = nltk.closest_ref_length([[None] * length for length in lengths], hyp_len)
+        bp = nltk.brevity_penalty(ref_len, hyp_len)
+        p_n = nltk.smooth(p_n, references=None, hypothesis=hyp, hyp_len=hyp_len)
         weight = 1.0 / n
         return bp * math.exp(math.fsum(weight * math.log(p) for p in p_n if p > 0))
 

@@ -9,21 +9,24 @@ windows for the sequence models, and notes in seconds for export.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import miditok
 import pretty_midi
-import symusic
 
 from ganforge.errors import GanforgeError
 from ganforge_midi.melody import pitched_instruments
 from ganforge_midi.tokenizers.base import MidiTokenizer
+
+if TYPE_CHECKING:
+    import symusic
 
 DEFAULT_BEAT_RES = ((0, 4, 8), (4, 12, 4))
 
 
 def pretty_midi_to_score(pm: pretty_midi.PrettyMIDI) -> symusic.Score:
     """A one-track symusic score (ticks) holding every pitched note of ``pm``, plus its time signatures."""
+    import symusic  # imported on use, as miditok below: ~0.2 s that every gan-run would pay at composition
+
     score = symusic.Score(int(pm.resolution))
     track = symusic.Track(name="merged", program=0, is_drum=False)
     for inst in pitched_instruments(pm):
@@ -74,6 +77,8 @@ class EventsTokenizer(MidiTokenizer):
         self.num_velocities = int(num_velocities)
         self.use_time_signatures = bool(use_time_signatures)
         self.pitch_range = [int(pitch_range[0]), int(pitch_range[1])]
+        import miditok  # on use: see pretty_midi_to_score
+
         config = miditok.TokenizerConfig(
             pitch_range=tuple(self.pitch_range),
             beat_res=res,
@@ -110,6 +115,8 @@ class EventsTokenizer(MidiTokenizer):
         if bad:
             raise GanforgeError(f"events: token id {bad[0]} out of range 0..{self.vocab_size - 1}")
         if not ids:
+            import symusic  # on use: see pretty_midi_to_score
+
             return symusic.Score(self.remi.time_division)
         return self.remi.decode([ids])
 
