@@ -109,10 +109,11 @@ def markdown(payload: dict, command: str) -> str:
     checks, final, graph = payload["checks"], payload["final"], payload["graph"]
     m = payload["machine_note"]
     lines = [
-        f"## NetGAN learns {graph} on the CPU (issue 16 item 2, `bench/netgan_learning.py`)",
+        f"## NetGAN learns a real graph on the CPU: {graph} (issue 16 item 2, `bench/netgan_learning.py`)",
         "",
         f"`{command}` -- {payload['date']}, {payload['threads']} torch thread, this 2-core VM ({m}). "
-        f"{GRAPHS[graph][0]}, the domain's seeded split (10% validation, 5% test edges), NetGAN's paper "
+        f"{GRAPHS[graph][0]}; training graph {payload['train_nodes']:,} nodes / {payload['train_edges']:,} edges after "
+        "the domain's seeded split (10% validation, 5% test edges), NetGAN's paper "
         f"settings (`model=netgan` defaults), wall-time cap {payload['minutes']:g} min (`trainer.max_time`, checks "
         f"included). A check every {payload['eval_every']} generator steps assembles a graph from "
         f"{payload['eval_transitions']:,} freshly sampled transitions (`model.eval_walks=fresh`, as the official "
@@ -173,7 +174,17 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", type=Path, default=None, help="run directory (default: a temporary one)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--render", action="store_true",
+                        help="only rewrite the docs section and PNG from bench/results/netgan_learning_<graph>.json")
     args = parser.parse_args()
+    if args.render:
+        import json
+
+        payload = json.loads((RESULTS / f"netgan_learning_{args.graph}.json").read_text())
+        payload["verdict"] = verdict(payload)
+        plot(payload, RESULTS / f"netgan_learning_{args.graph}.png")
+        write_results(f"netgan_learning_{args.graph}", payload, markdown(payload, payload["command"]))
+        return
     if args.graph == "polblogs" and not (SHARED_GRAPHS / "polblogs.npz").is_file():
         print(f"skip: {SHARED_GRAPHS / 'polblogs.npz'} not found")
         return
@@ -213,13 +224,16 @@ def main() -> None:
         "machine_note": f"load average {load:.1f} at start", "overrides": overrides, "run_dir": str(run_dir),
         "train_wall_s": max(clock.at.values(), default=0.0), "process_wall_s": wall, "stopped_by": stopped,
         "checks": checks,
+        "train_nodes": int(metrics.get("stats/training/num_nodes", 0)),
+        "train_edges": int(metrics.get("stats/training/num_edges", 0)),
         "final": {"g_step": int(metrics.get("g_step", checks[-1]["g_step"] if checks else 0)),
                   "eo": metrics.get("eo/train"), "test_auc": metrics.get("lp/test/auc"),
                   "test_ap": metrics.get("lp/test/ap")},
     }
     payload["verdict"] = verdict(payload)
     plot(payload, RESULTS / f"netgan_learning_{args.graph}.png")
-    command = "python bench/netgan_learning.py " + " ".join(sys.argv[1:])
+    shown = [a for i, a in enumerate(sys.argv[1:]) if a != "--out" and (i == 0 or sys.argv[i] != "--out")]
+    payload["command"] = command = "python bench/netgan_learning.py " + " ".join(shown)  # the run dir is not part of it
     path = write_results(f"netgan_learning_{args.graph}", payload, markdown(payload, command))
     print(payload["verdict"])
     print(f"wrote {path}")
