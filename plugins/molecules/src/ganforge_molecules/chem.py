@@ -14,24 +14,37 @@ from __future__ import annotations
 import importlib.util
 import os
 from collections.abc import Iterable
-from functools import lru_cache
-
-from rdkit import Chem, RDConfig, RDLogger
-from rdkit.Chem import QED, AllChem, Crippen, Descriptors
-from rdkit.Chem.Scaffolds import MurckoScaffold
-
-# RDKit prints one stderr line per unparsable SMILES; invalid samples are expected and
-# counted by the callers, so the log would only bury the summary lines.
-RDLogger.DisableLog("rdApp.*")
+from functools import cache, lru_cache
+from types import SimpleNamespace
 
 PROPERTIES = ("qed", "logp", "sa", "mw")
+
+
+@cache
+def rdkit_modules() -> SimpleNamespace:
+    """The RDKit modules this plugin uses, imported on first use.
+
+    Why not at the top: every ``gan-run``, whatever its domain, loads each installed
+    plugin at composition, and RDKit's chemistry modules take ~0.15 s to import.
+    The first use also silences RDKit's log: it prints one stderr line per unparsable
+    SMILES, and invalid samples are expected and counted by the callers, so the log
+    would only bury the summary lines.
+    """
+    from rdkit import Chem, RDConfig, RDLogger
+    from rdkit.Chem import QED, AllChem, Crippen, Descriptors, rdFingerprintGenerator
+    from rdkit.Chem.Scaffolds import MurckoScaffold
+
+    RDLogger.DisableLog("rdApp.*")
+    return SimpleNamespace(Chem=Chem, RDConfig=RDConfig, QED=QED, AllChem=AllChem, Crippen=Crippen,
+                           Descriptors=Descriptors, MurckoScaffold=MurckoScaffold,
+                           rdFingerprintGenerator=rdFingerprintGenerator)
 
 
 def to_mol(smiles: str):
     """The sanitised RDKit molecule of ``smiles``, or ``None`` (empty, unparsable or failing sanitisation)."""
     if not smiles:
         return None
-    mol = Chem.MolFromSmiles(smiles)
+    mol = rdkit_modules().Chem.MolFromSmiles(smiles)
     if mol is None or mol.GetNumAtoms() == 0:
         return None
     return mol
@@ -40,7 +53,7 @@ def to_mol(smiles: str):
 def canonical(smiles: str) -> str | None:
     """RDKit's canonical SMILES of ``smiles``, or ``None`` when it is not a valid molecule."""
     mol = to_mol(smiles)
-    return None if mol is None else Chem.MolToSmiles(mol)
+    return None if mol is None else rdkit_modules().Chem.MolToSmiles(mol)
 
 
 def canonical_many(smiles: Iterable[str]) -> list[str | None]:
@@ -51,7 +64,7 @@ def canonical_many(smiles: Iterable[str]) -> list[str | None]:
 @lru_cache(maxsize=1)
 def sa_scorer():
     """RDKit Contrib's ``sascorer`` module (its fragment scores load once, on first use)."""
-    path = os.path.join(RDConfig.RDContribDir, "SA_Score", "sascorer.py")
+    path = os.path.join(rdkit_modules().RDConfig.RDContribDir, "SA_Score", "sascorer.py")
     if not os.path.isfile(path):  # pragma: no cover - only with a stripped rdkit install
         from ganforge.errors import GanforgeError
 
@@ -64,12 +77,12 @@ def sa_scorer():
 
 def qed(mol) -> float:
     """Quantitative estimate of drug-likeness, [0, 1]."""
-    return float(QED.qed(mol))
+    return float(rdkit_modules().QED.qed(mol))
 
 
 def logp(mol) -> float:
     """Wildman-Crippen logP."""
-    return float(Crippen.MolLogP(mol))
+    return float(rdkit_modules().Crippen.MolLogP(mol))
 
 
 def sa(mol) -> float:
@@ -79,7 +92,7 @@ def sa(mol) -> float:
 
 def mw(mol) -> float:
     """Average molecular weight (Da)."""
-    return float(Descriptors.MolWt(mol))
+    return float(rdkit_modules().Descriptors.MolWt(mol))
 
 
 PROPERTY_FUNCTIONS = {"qed": qed, "logp": logp, "sa": sa, "mw": mw}
@@ -87,13 +100,13 @@ PROPERTY_FUNCTIONS = {"qed": qed, "logp": logp, "sa": sa, "mw": mw}
 
 def fragments(mol) -> list[str]:
     """BRICS fragments as SMILES (MOSES's ``fragmenter``: cut at BRICS bonds, split the pieces)."""
-    return Chem.MolToSmiles(AllChem.FragmentOnBRICSBonds(mol)).split(".")
+    return rdkit_modules().Chem.MolToSmiles(rdkit_modules().AllChem.FragmentOnBRICSBonds(mol)).split(".")
 
 
 def scaffold(mol) -> str:
     """Bemis-Murcko scaffold SMILES ('' for acyclic molecules, as in MOSES)."""
     try:
-        return Chem.MolToSmiles(MurckoScaffold.GetScaffoldForMol(mol))
+        return rdkit_modules().Chem.MolToSmiles(rdkit_modules().MurckoScaffold.GetScaffoldForMol(mol))
     except (ValueError, RuntimeError):  # RDKit raises on a few exotic ring systems
         return ""
 
@@ -102,7 +115,7 @@ def describe(smiles: list[str]) -> list[tuple[float, float, float, float, list[s
     """For valid SMILES: ``(qed, logp, sa, mw, fragments, scaffold)`` each (a process-pool worker)."""
     out = []
     for s in smiles:
-        mol = Chem.MolFromSmiles(s)
+        mol = rdkit_modules().Chem.MolFromSmiles(s)
         out.append((qed(mol), logp(mol), sa(mol), mw(mol), fragments(mol), scaffold(mol)))
     return out
 
@@ -112,7 +125,7 @@ def mol_to_block(smiles: str, name: str = ""):
     mol = to_mol(smiles)
     if mol is None:
         return None
-    AllChem.Compute2DCoords(mol)
+    rdkit_modules().AllChem.Compute2DCoords(mol)
     if name:
         mol.SetProp("_Name", name)
     return mol

@@ -17,13 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from rdkit import Chem
 
 from ganforge.errors import GanforgeError
 from ganforge_sequence.datamodules import SequenceDataModule, checked_int
 from ganforge_sequence.oracle import nll_test
 
-from .chem import qed, to_mol
+from .chem import qed, rdkit_modules, to_mol
 from .export import property_histograms
 from .metrics import MoleculeStats, moses_metrics, reference_stats
 from .reading import EMBEDDED_TEST, EMBEDDED_TRAIN, embedded_path, read_smiles_file
@@ -151,7 +150,7 @@ class MoleculesDataModule(SequenceDataModule):
         pairs = [(s, m) for s in texts if (m := to_mol(s)) is not None]
         out = {"validity": len(pairs) / max(1, n), "nll_test": nll_test(generator, self.test_tokens)}
         if pairs:
-            out["unique"] = len({Chem.MolToSmiles(m) for _, m in pairs}) / len(pairs)  # canonical, as MOSES
+            out["unique"] = len({rdkit_modules().Chem.MolToSmiles(m) for _, m in pairs}) / len(pairs)  # canonical, as MOSES
             out["qed/mean"] = sum(qed(m) for _, m in pairs) / len(pairs)
         return out
 

@@ -20,10 +20,8 @@ import matplotlib
 matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
-from rdkit import Chem  # noqa: E402
-from rdkit.Chem import Draw  # noqa: E402
 
-from .chem import PROPERTY_FUNCTIONS, canonical, mol_to_block, to_mol  # noqa: E402
+from .chem import PROPERTY_FUNCTIONS, canonical, mol_to_block, rdkit_modules, to_mol  # noqa: E402
 
 if TYPE_CHECKING:  # pragma: no cover
     from .metrics import MoleculeStats
@@ -67,6 +65,8 @@ def write_grid(smiles: Sequence[str], path: Path, per_row: int = 4, size: int = 
         ImageDraw.Draw(img).text((10, 10), f"no valid molecule among {len(smiles)} samples", fill="black")
         img.save(path)
         return path
+    from rdkit.Chem import Draw  # on use, as every RDKit module here (see chem.rdkit_modules)
+
     img = Draw.MolsToGridImage(mols, molsPerRow=min(per_row, len(mols)), subImgSize=(size, size), legends=legends)
     img.save(path)
     return path
@@ -75,7 +75,7 @@ def write_grid(smiles: Sequence[str], path: Path, per_row: int = 4, size: int = 
 def write_sdf(smiles: Sequence[str], path: Path) -> Path:
     """SDF of the valid molecules (2D coordinates; fields ``QED``, ``logP``, ``SA``, ``MW``, ``sample``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    writer = Chem.SDWriter(str(path))
+    writer = rdkit_modules().Chem.SDWriter(str(path))
     try:
         for i, s in enumerate(smiles):
             mol = mol_to_block(s, f"sample_{i:05d}")

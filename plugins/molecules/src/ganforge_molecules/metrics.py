@@ -35,11 +35,9 @@ from pathlib import Path
 import numpy as np
 import rdkit
 import torch
-from rdkit import Chem
-from rdkit.Chem import rdFingerprintGenerator
 from scipy.stats import wasserstein_distance
 
-from .chem import PROPERTIES, canonical, describe
+from .chem import PROPERTIES, canonical, describe, rdkit_modules
 from .reading import default_cache_dir
 
 log = logging.getLogger("ganforge")
@@ -50,10 +48,11 @@ CHUNK = 500
 
 def fingerprints(smiles: Sequence[str]) -> torch.Tensor:
     """Morgan fingerprints (radius 2, 1024 bits; MOSES's ``morgan``) of valid SMILES as a ``float32 [n, 1024]`` 0/1 matrix."""
-    gen = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=FP_BITS)
+    rd = rdkit_modules()
+    gen = rd.rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=FP_BITS)
     out = np.zeros((len(smiles), FP_BITS), dtype=np.float32)
     for i, s in enumerate(smiles):
-        out[i] = gen.GetFingerprintAsNumPy(Chem.MolFromSmiles(s))
+        out[i] = gen.GetFingerprintAsNumPy(rd.Chem.MolFromSmiles(s))
     return torch.from_numpy(out)
 
 
