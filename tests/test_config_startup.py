@@ -8,6 +8,9 @@ from hydra.core.config_store import ConfigStore
 
 from ganforge import compose_config
 
+# tests/conftest.py skips the module when the graphs plugin is not installed
+PLUGINS = ("graphs",)
+
 
 def test_config_store_is_shared_by_deep_copies_and_stored_configs_stay_unchanged():
     cfg = compose_config(["domain=graphs", "model=cell", "model.rank=3"])
