@@ -44,6 +44,13 @@ def write_results(name: str, payload: dict, markdown: str) -> Path:
     return out
 
 
+def command_line(script: str, argv: list[str]) -> str:
+    """``python bench/<script> <args>`` as run, less ``--out DIR``: where the runs were written
+    is not part of the protocol a reader repeats."""
+    shown = [a for i, a in enumerate(argv) if a != "--out" and (i == 0 or argv[i - 1] != "--out")]
+    return " ".join(["python", f"bench/{script}", *shown])
+
+
 def save_figure(fig, path: Path) -> Path:
     """Lay out, save (110 dpi) and close a matplotlib figure; returns ``path``."""
     import matplotlib.pyplot as plt

@@ -33,7 +33,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import REPO, RESULTS, save_figure, write_results  # noqa: E402
+from _common import REPO, RESULTS, command_line, save_figure, write_results  # noqa: E402
 
 PROFILES = {
     "cpu": ["data.sample_rate=8000", "data.window=4096", "model.d=16", "data.batch_size=32"],
@@ -181,7 +181,7 @@ def main() -> None:
     met = {"is_ratio": is_ratio >= TARGETS["is_ratio"], "spectrum_drop": drop >= TARGETS["spectrum_drop"],
            "no_copies": copies["copies"] == 0}
     png = curve_png(args.model, curve, RESULTS / f"{name}.png")
-    cmd = "python bench/audio_learning.py " + " ".join(sys.argv[1:])
+    cmd = command_line("audio_learning.py", sys.argv[1:])
     rows = [f"| {c['g_step']} | {c['is/samples']:.2f} | {c['is/real']:.2f} | {c['spectrum/l1_to_real']:.2f} | "
             f"{c.get('level/samples_dbfs', float('nan')):.1f} | {c.get('nn/train', float('nan')):.2f} |" for c in curve]
     md = "\n".join([

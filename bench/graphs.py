@@ -333,9 +333,12 @@ def cell_vs_reference(args) -> None:
             "after the stop it also scores val/test link prediction and writes a checkpoint and metrics.json (no "
             "sample files, report or graph statistics: the reference computes none; the generated graph's statistics "
             "would add ~1.2 s CPU, the training graph's come from an on-disk cache). One untimed ganforge run precedes "
-            "the repeats. Both processes pay their imports: ganforge's (Lightning, which pulls in torchmetrics and "
-            "torchvision, Hydra, and every installed plugin at composition) cost 5.7 s CPU here against the "
-            "reference's 3 s.",
+            "the repeats. Both processes pay their imports: ganforge's imports and composition (Lightning, which pulls "
+            "in torchmetrics and torchvision, Hydra, and every installed plugin) cost ~3.4 s CPU here, 5.7 s before "
+            "issue 16's start-up work (plugins import nltk, networkx, miditok and RDKit on first use; link "
+            "prediction by torchmetrics, not scikit-learn; Hydra's repository copies share the ConfigStore; "
+            "libyaml parses the plugin configs); the reference's torch, numpy and scipy take ~1.1 s, its whole "
+            "import ~3 s.",
             "",
             "| arm | stopped at step (per repeat) | median CPU s | median wall s |",
             "| --- | --- | ---: | ---: |",
