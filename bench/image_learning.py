@@ -78,6 +78,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--accelerator", default="cpu")
     parser.add_argument("--mnist", type=Path, default=SHARED / "mnist")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads for training (2: the whole machine)")
     parser.add_argument("--tag", default="", help="suffix of the results name and docs section (a variant)")
     parser.add_argument("overrides", nargs="*", help="further gan-run overrides for every arm (a CPU profile)")
     args = parser.parse_args()
@@ -117,7 +118,8 @@ def main() -> None:
             f"## Images learn on the {'CPU' if args.accelerator == 'cpu' else 'GPU'} (issue 14): {part}{args.tag}, "
             f"MNIST {args.size}x{args.size}, {budget / 60:.0f} min (`bench/image_learning.py`)",
             "",
-            f"`{cmd}` -- {time.strftime('%Y-%m-%d')}, 1 torch thread (one process per part; other jobs ran at once on "
+            f"`{cmd}` -- {time.strftime('%Y-%m-%d')}, {args.threads} torch thread{'s' if args.threads > 1 else ''} "
+            f"({'no other job ran on' if args.threads > 1 else 'one process per part; other jobs ran at once on'} "
             f"{where}. All 60,000 MNIST training images at {args.size}x{args.size}, "
             f"batch {128 if part == 'dcgan64' else 64}, seed {args.seed}; "
             f"{budget:.0f} s of training wall time (evaluation not timed), evaluated at {args.points} equal fractions: "

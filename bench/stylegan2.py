@@ -166,7 +166,7 @@ def run_part(part: str, arms: dict[str, list[str]], eval_data: str, budget: floa
     evaluator.feature_net("images", evaluator.image_domain())
     points = [budget * (i + 1) / args.points for i in range(args.points)]
     results = {}
-    torch.set_num_threads(1)
+    torch.set_num_threads(getattr(args, "threads", 1))  # training threads (image_learning.py --threads)
     seed_everything(args.seed, workers=True, verbose=False)
     arms_state = {}
     for name in names:
