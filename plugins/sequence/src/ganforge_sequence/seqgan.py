@@ -135,7 +135,7 @@ class SeqGAN(SequenceModel):
         opts = super().configure_optimizers()
         if self.separate_mle_optimizer:
             o = self.settings.optim
-            opts.append(torch.optim.Adam(self.generator.parameters(), lr=float(o.lr_g), betas=tuple(o.betas)))
+            opts.append(self.build_optimizer(self.generator.parameters(), o.lr_g))
         return opts
 
     # ------------------------------------------------------------------ phases

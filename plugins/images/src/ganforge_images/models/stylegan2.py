@@ -153,7 +153,7 @@ class StyleGAN2(ImageModel):
 
         def make(params, lr, interval, active):
             ratio = interval / (interval + 1) if active else 1.0
-            return torch.optim.Adam(params, lr=float(lr) * ratio, betas=tuple(b**ratio for b in betas), eps=1e-8)
+            return self.build_optimizer(params, float(lr) * ratio, betas=tuple(b**ratio for b in betas), eps=1e-8)
 
         return [
             make(self.generator.parameters(), o.lr_g, self.pl_interval, self.pl_weight > 0),
