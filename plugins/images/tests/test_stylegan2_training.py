@@ -176,3 +176,20 @@ def test_mixing_sheet_cells_take_coarse_styles_from_the_row_source(run_dir):
     cell = g.synthesis(ws[None], "const")
     torch.testing.assert_close(sheet[1 * 3 + 2], cell[0])  # row 1 (first row source), column 2 (second column source)
     torch.testing.assert_close(sheet[2], g.synthesis(w_cols[1:2], "const")[0])  # top row: column sources
+
+
+def test_ema_rampup_caps_the_half_life_at_a_share_of_the_images_seen():
+    # the official code's ema_rampup: half-life = min(ema_kimg * 1000, rampup * images seen)
+    module = smoke_module("model.ema_rampup=0.05")  # smoke batch 8, ema_kimg 10
+    module.build_ema()
+    ema = module.ema
+    assert ema.decay_at(100) == pytest.approx(0.5 ** (8 / (0.05 * 800)))  # 40-image half-life
+    assert ema.decay_at(100) < ema.decay_at(1000) < ema.decay
+    assert ema.decay_at(25_000) == pytest.approx(0.5 ** (8 / 10_000))  # 10k images: capped by ema_kimg
+    assert ema.decay_at(0) == 0.0  # nothing seen yet: follow the generator
+    without = smoke_module()
+    without.build_ema()
+    assert without.ema.decay_at(100) == without.ema.decay  # config F: constant from the first step
+    for bad in ("abc", "0", "1.5"):
+        with pytest.raises(GanforgeError, match=rf"model.ema_rampup={bad}: expected a share of the images seen"):
+            smoke_module(f"model.ema_rampup={bad}")

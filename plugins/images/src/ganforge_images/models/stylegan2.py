@@ -13,6 +13,9 @@ Training follows the official implementation (stylegan2-ada-pytorch, ``cfg=style
 * G EMA with a half-life of ``model.ema_kimg`` (10) thousand images: the decay is computed
   here, ``beta = 0.5 ** (global batch / (ema_kimg * 1000))`` (and replaces ``ema.decay``); no
   warm-up (config F has no EMA ramp-up). ``model.ema_kimg=0`` falls back to ``ema.decay``.
+  ``model.ema_rampup=0.05`` is the official code's ramp-up for small images (its ``cfg=auto``
+  and ``cifar``): the half-life is at most 5% of the images seen so far, so early samples
+  are not an average dominated by the random initial weights.
 
 Sampling: ``gan-sample RUN truncation=0.7`` (psi around the tracked mean w), ``mixing=3x5``
 (sheet: row sources give the ``styles=coarse|middle|fine`` layers, column sources the rest),
@@ -42,12 +45,30 @@ STYLE_RANGES = {"coarse": (4, 8), "middle": (16, 32), "fine": (64, 4096)}
 
 
 class HalfLifeEMA(EMA):
-    """EMA with a constant decay from the first step (config F has no EMA ramp-up)."""
+    """EMA with the half-life decay: constant from the first step (config F has no EMA
+    ramp-up) or, with ``rampup``, with a half-life of ``min(half-life, rampup x images seen)``
+    (the official code's ``ema_rampup``)."""
+
+    def __init__(self, source: nn.Module, decay: float, start_step: int = 0, *, rampup: float | None = None,
+                 images_per_step: int = 1):
+        super().__init__(source, decay, start_step)
+        self.rampup = float(rampup) if rampup else None
+        self.images_per_step = int(images_per_step)
+
+    def decay_at(self, step: int) -> float:
+        """The decay of the update after ``step`` generator steps (0 before ``start_step``)."""
+        if step < self.start_step:
+            return 0.0
+        if self.rampup is None:
+            return self.decay
+        half_life = self.images_per_step / math.log2(1.0 / self.decay)  # images; decay = 0.5 ** (batch / half_life)
+        half_life = min(half_life, step * self.images_per_step * self.rampup)
+        return 0.5 ** (self.images_per_step / max(half_life, 1e-8))
 
     @torch.no_grad()
     def update(self, source: nn.Module, step: int) -> None:
         """``shadow = beta * shadow + (1 - beta) * source``; buffers (``w_avg``, noise) copied."""
-        decay = self.decay if step >= self.start_step else 0.0
+        decay = self.decay_at(step)
         for s, p in zip(self.shadow.parameters(), source.parameters()):
             s.lerp_(p.detach().to(s.dtype), 1.0 - decay)
         for s, b in zip(self.shadow.buffers(), source.buffers()):
@@ -79,6 +100,7 @@ class StyleGAN2(ImageModel):
         r1_interval, pl_weight, pl_interval, pl_decay, pl_batch_shrink: lazy R1 and path-length
             regularisation (``r1_gamma`` itself is in ``settings``).
         ema_kimg: half-life of the G EMA in thousands of images (10; 0: ``settings.ema.decay``).
+        ema_rampup: the half-life is at most this share of the images seen (None: config F, no ramp-up).
         images_per_step: the global batch (``data.batch_size`` x ``trainer.devices``), for the half-life.
         truncation: psi for samples and metrics (1).
         settings: the loop's settings (``latent_dim`` (z, 512), ``r1_gamma``, ``optim``, ``ema``).
@@ -95,7 +117,8 @@ class StyleGAN2(ImageModel):
     def __init__(self, *, channels: int, size: int, w_dim: int, mapping_layers: int, mapping_lr_mul: float,
                  channel_base: int | str, channel_max: int | str, mbstd_group: int, style_mixing: float,
                  r1_interval: int, pl_weight: float, pl_interval: int, pl_decay: float, pl_batch_shrink: int,
-                 ema_kimg: float, images_per_step: int, truncation: float, settings: GANSettings):
+                 ema_kimg: float, images_per_step: int, truncation: float, settings: GANSettings,
+                 ema_rampup: float | None = None):
         super().__init__(settings)
         default = CONFIG_F if size >= 128 else CPU_PROFILE
         base, cmax = _auto(channel_base, default[0]), _auto(channel_max, default[1])
@@ -110,6 +133,13 @@ class StyleGAN2(ImageModel):
         self.pl_decay = float(pl_decay)
         self.pl_batch_shrink = int(pl_batch_shrink)
         self.ema_kimg = float(ema_kimg or 0)
+        try:
+            self.ema_rampup = float(ema_rampup) if ema_rampup is not None else None
+        except (TypeError, ValueError):
+            self.ema_rampup = -1.0
+        if self.ema_rampup is not None and not 0 < self.ema_rampup <= 1:
+            raise GanforgeError(f"model.ema_rampup={ema_rampup}: expected a share of the images seen in (0, 1], "
+                                "e.g. 0.05, or null (no ramp-up)")
         self.images_per_step = int(images_per_step)
         self.truncation = float(truncation)
         if self.r1_interval < 1 or self.pl_interval < 1:
@@ -130,7 +160,7 @@ class StyleGAN2(ImageModel):
             style_mixing=float(m.style_mixing), r1_interval=int(m.r1_interval), pl_weight=float(m.pl_weight),
             pl_interval=int(m.pl_interval), pl_decay=float(m.pl_decay), pl_batch_shrink=int(m.pl_batch_shrink),
             ema_kimg=float(m.ema_kimg or 0), images_per_step=per_step, truncation=float(m.truncation),
-            settings=GANSettings.from_config(cfg),
+            settings=GANSettings.from_config(cfg), ema_rampup=m.ema_rampup,
         )
 
     # ------------------------------------------------------------------ EMA and optimisers
@@ -144,7 +174,9 @@ class StyleGAN2(ImageModel):
         """The generator EMA with the half-life decay (see :meth:`ema_decay`)."""
         decay = self.ema_decay()
         if self.ema is None and decay > 0:
-            self.ema = HalfLifeEMA(self.generator, decay, int(self.settings.ema.start_step))
+            rampup = self.ema_rampup if self.ema_kimg > 0 else None
+            self.ema = HalfLifeEMA(self.generator, decay, int(self.settings.ema.start_step), rampup=rampup,
+                                   images_per_step=self.images_per_step)
 
     def configure_optimizers(self):
         """Adam (betas (0, 0.99), eps 1e-8 in config F) with lazy-regularisation compensation."""
