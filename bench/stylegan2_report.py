@@ -30,7 +30,7 @@ def final_json(log: Path) -> dict:
 def main() -> None:
     """Merge the parts of the logs and write the section."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("logs", nargs="+", type=Path)
+    ap.add_argument("logs", nargs="+")
     ap.add_argument("--profile", choices=sorted(PROFILES), default="f", help="the --profile the runs used")
     ap.add_argument("--slice", type=float, default=30.0)
     ap.add_argument("--n-samples", type=int, default=1000)
@@ -38,9 +38,9 @@ def main() -> None:
     args = ap.parse_args()
     parts: dict = {}
     for log in args.logs:
-        parts.update(final_json(log))
+        parts.update(final_json(Path(log)))
     runs = " and ".join(f"`python bench/stylegan2.py --parts {p} --profile {args.profile} --no-write`" for p in parts)
-    command = f"python bench/stylegan2_report.py {' '.join(str(p) for p in args.logs)} --profile {args.profile}"
+    command = f"python bench/stylegan2_report.py {' '.join(Path(p).name for p in args.logs)} --profile {args.profile}"
     write(parts, args, command, threads=f"the parts run side by side ({runs}), 1 torch thread per process")
 
 
