@@ -221,10 +221,13 @@ class Cell(GraphGenerativeModule):
         """Stationary edge scores; the previous stationary vector warm-starts the eigen-solver.
 
         The scores are a function of the weights, so they are kept until the weights change
-        (their in-place version counters): the final sample and evaluation after the stopping
+        (a generator step, or their in-place version counters): the final sample and evaluation after the stopping
         check reuse that check's scores instead of recomputing them.
         """
-        key = (id(generator), generator.W_down._version, generator.W_up._version)
+        # The generator step is part of the key because torch's fused Adam (optim.fused,
+        # the default) updates the weights without bumping their version counters; the
+        # counters still catch other in-place changes (loading a checkpoint).
+        key = (id(generator), self.g_step, generator.W_down._version, generator.W_up._version)
         if self._scores_cache is not None and self._scores_cache[0] == key:
             return self._scores_cache[1]
         init = self._pi if self._pi is not None and self._pi.numel() == generator.num_nodes else None
