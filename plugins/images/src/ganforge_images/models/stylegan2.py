@@ -54,6 +54,8 @@ class HalfLifeEMA(EMA):
         super().__init__(source, decay, start_step)
         self.rampup = float(rampup) if rampup else None
         self.images_per_step = int(images_per_step)
+        # the half-life in images that ``decay`` stands for: decay = 0.5 ** (batch / half_life)
+        self.half_life = self.images_per_step / math.log2(1.0 / self.decay) if self.decay > 0 else 0.0
 
     def decay_at(self, step: int) -> float:
         """The decay of the update after ``step`` generator steps (0 before ``start_step``)."""
@@ -61,8 +63,7 @@ class HalfLifeEMA(EMA):
             return 0.0
         if self.rampup is None:
             return self.decay
-        half_life = self.images_per_step / math.log2(1.0 / self.decay)  # images; decay = 0.5 ** (batch / half_life)
-        half_life = min(half_life, step * self.images_per_step * self.rampup)
+        half_life = min(self.half_life, step * self.images_per_step * self.rampup)
         return 0.5 ** (self.images_per_step / max(half_life, 1e-8))
 
     @torch.no_grad()
