@@ -140,7 +140,8 @@ class CountingGaussian1D(Gaussian1D):
         (1, "auto", [("D", True)]),  # one forward with grad, reused by the G update
         (1, False, [("D", False), ("G", True)]),
         (3, "auto", [("D", False)] * 3 + [("G", True)]),
-        (3, True, [("D", False)] * 3 + [("G", True)]),  # n_critic > 1 never reuses
+        (3, True, [("D", False)] * 2 + [("D", True)]),  # the last critic step's batch, kept for G
+        (3, False, [("D", False)] * 3 + [("G", True)]),
     ],
 )
 def test_generator_update_reuses_the_d_steps_fake_batch_when_allowed(n_critic, reuse, per_step):
