@@ -299,7 +299,8 @@ def main() -> None:
         f"second, median of {args.repeats} paired ratios (wall-clock ratio alongside). The plain loop uses "
         f"`torch.optim.Adam(params)` as a user writes it (torch's per-tensor loop on the CPU); ganforge's "
         f"`optim.fused=auto` picks torch's fused Adam kernel. The last column pairs ganforge with the plain loop "
-        f"given the same fused kernel: the framework's own cost, with the kernel choice taken out.",
+        f"given the same fused kernel: the framework's own cost, with the kernel choice taken out."
+        f" The G update reuses the D step's fake batch in both arms for DCGAN (as the PyTorch DCGAN example does); for WaveGAN the plain loop draws a fresh one, as the paper's code does, and ganforge's wavegan config reuses the last critic step's (`model.reuse_fake=true`: one generator forward fewer per G update).",
         "",
         "| model | G steps timed | plain steps/CPU-s | ganforge steps/CPU-s | ganforge / plain (CPU) | (wall) "
         "| ganforge / plain with fused Adam (CPU) |",
