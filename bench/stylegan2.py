@@ -374,12 +374,15 @@ def verdicts(parts: dict) -> list[str]:
     return out
 
 
-def write(parts: dict, args, command: str, date: str | None = None, threads: str | None = None) -> None:
+def write(parts: dict, args, command: str, date: str | None = None, threads: str | None = None,
+          name: str = "stylegan2") -> None:
     """bench/results/stylegan2.json and the docs/benchmarks.md section (``command``: how it was run)."""
     import torch
 
     protocol_full = all(p["budget_s"] >= 1800 for p in parts.values())
-    lines = [f"## StyleGAN2 on the CPU (issue 19): equal wall time, classifier-FID\n\n`{command}` -- "
+    ada = getattr(args, "ada_target", None) is not None
+    title = "DiffAugment with ADA's adaptive probability" if ada else "equal wall time, classifier-FID"
+    lines = [f"## StyleGAN2 on the CPU (issue 19): {title}\n\n`{command}` -- "
              f"{date or time.strftime('%Y-%m-%d')}, {threads or f'torch threads {torch.get_num_threads()}'}, this 2-core "
              "CPU (no GPU).",
              "" if protocol_full else "**Shorter than the issue's protocol** (30 min per arm); these figures do not test "
@@ -391,7 +394,9 @@ def write(parts: dict, args, command: str, date: str | None = None, threads: str
              f"({args.seed}): treat differences as indicative. {profile_text(getattr(args, 'profile', 'f'))}; "
              "DCGAN: widths 32, batch 64. Fashion-MNIST: images 0-1,999 of the t10k file train the GANs, 5,000-9,999 "
              "are the held-out reference and 0-4,999 train the reference classifier; DiffAugment = color, translation, "
-             "cutout on real and fake images for D.\n"]
+             "cutout on real and fake images for D" + (
+                 f"; in the `_ada` arm its probability p starts at 0 and adapts with ADA's heuristic (r_t = E[sign D(real)], "
+                 f"target {args.ada_target})" if getattr(args, "ada_target", None) is not None else "") + ".\n"]
     for part, res in parts.items():
         lines.append(f"### {part} ({res['budget_s']:.0f} s of training per arm)\n")
         lines += part_table(res)
@@ -400,11 +405,11 @@ def write(parts: dict, args, command: str, date: str | None = None, threads: str
             lines.append(f"The last row scores the last {args.n_samples:,} MNIST training images against the test images in "
                          f"the same features ({fl['fid']:.1f}): one real-vs-real comparison of a fixed slice, not a lower "
                          "bound (the CGANs' samples score 25-28 in the same evaluation).\n")
-        lines.append(" ".join(f"![{part} {arm}](../bench/results/stylegan2_{part}_{arm}.png)" for arm in res["arms"]) + "\n")
+        lines.append(" ".join(f"![{part} {arm}](../bench/results/{name}_{part}_{arm}.png)" for arm in res["arms"]) + "\n")
     lines += verdicts(parts)
     payload = {"command": command, "protocol_full": protocol_full, "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
                "parts": parts}
-    out = write_results("stylegan2", payload, "\n".join(lines))
+    out = write_results(name, payload, "\n".join(lines))
     print(f"wrote {out}")
 
 

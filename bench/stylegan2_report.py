@@ -35,13 +35,19 @@ def main() -> None:
     ap.add_argument("--slice", type=float, default=30.0)
     ap.add_argument("--n-samples", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--ada-target", type=float, default=None, help="the --ada-target the Fashion run used")
+    ap.add_argument("--name", default="stylegan2", help="results/section name (and prefix of the sample grids)")
     args = ap.parse_args()
     parts: dict = {}
     for log in args.logs:
         parts.update(final_json(Path(log)))
-    runs = " and ".join(f"`python bench/stylegan2.py --parts {p} --profile {args.profile} --no-write`" for p in parts)
-    command = f"python bench/stylegan2_report.py {' '.join(Path(p).name for p in args.logs)} --profile {args.profile}"
-    write(parts, args, command, threads=f"the parts run side by side ({runs}), 1 torch thread per process")
+    ada = f" --ada-target {args.ada_target}" if args.ada_target is not None else ""
+    runs = " and ".join(f"`python bench/stylegan2.py --parts {p} --profile {args.profile}{ada if p == 'fashion' else ''} "
+                        "--no-write`" for p in parts)
+    command = (f"python bench/stylegan2_report.py {' '.join(Path(p).name for p in args.logs)} --profile {args.profile}{ada}"
+               + (f" --name {args.name}" if args.name != "stylegan2" else ""))
+    how = f"the parts run side by side ({runs})" if len(parts) > 1 else f"one process ({runs})"
+    write(parts, args, command, threads=f"{how}, 1 torch thread per process", name=args.name)
 
 
 if __name__ == "__main__":
