@@ -396,7 +396,7 @@ def write(parts: dict, args, command: str, date: str | None = None, threads: str
              "are the held-out reference and 0-4,999 train the reference classifier; DiffAugment = color, translation, "
              "cutout on real and fake images for D" + (
                  f"; in the `_ada` arm its probability p starts at 0 and adapts with ADA's heuristic (r_t = E[sign D(real)], "
-                 f"target {args.ada_target})" if getattr(args, "ada_target", None) is not None else "") + ".\n"]
+                 f"target {args.ada_target})" if ada else "") + ".\n"]
     for part, res in parts.items():
         lines.append(f"### {part} ({res['budget_s']:.0f} s of training per arm)\n")
         lines += part_table(res)
