@@ -15,10 +15,13 @@ ROC-AUC / AP. Two uses:
   ``--graph cora_ml_500`` (a 500-node breadth-first slice of Cora-ML): stop at 52% EO;
   target: reached within the budget with validation AUC >= 0.9.
 
-Threads pinned (``--threads``, default 1). Writes ``bench/results/netgan_learning_<graph>.json``,
-a curve PNG and the ``netgan_learning_<graph>`` section of docs/benchmarks.md.
+Threads pinned (``--threads``, default 1). Writes ``bench/results/netgan_learning_<graph><tag>.json``,
+a curve PNG and the ``netgan_learning_<graph><tag>`` section of docs/benchmarks.md. ``--keep-every K``
+copies the checkpoint of every K-th generator step as the run goes and, after training, re-scores
+those copies with ``--rescore-transitions`` (the demo's 15M) for the comparison per iteration.
+Further ``gan-run`` overrides (a variant, named by ``--tag``) follow the options.
 
-    python bench/netgan_learning.py --graph cora_ml --minutes 60 --no-stop
+    python bench/netgan_learning.py --graph cora_ml --minutes 60 --no-stop --keep-every 2000
     python bench/netgan_learning.py --graph cora_ml_500 --minutes 60
 """
 
@@ -61,20 +64,33 @@ def read_checks(run_dir: Path) -> list[dict]:
     return rows
 
 
-def check_clock():
-    """A Lightning callback recording the wall time since training started at every generator step."""
+def check_clock(run_dir: Path, keep_every: int = 0):
+    """A Lightning callback recording the wall time since training started at every generator
+    step and (``keep_every``) copying ``checkpoints/last.ckpt`` to ``kept/step_K.ckpt`` once the
+    run is past step K, a multiple of ``keep_every`` (the run then saves every ``keep_every``
+    steps, so ``last.ckpt`` holds step K until step K + ``keep_every``)."""
+    import shutil
+
     import lightning.pytorch as pl
 
     class CheckClock(pl.Callback):
         def __init__(self) -> None:
             self.start = None
             self.at: dict[int, float] = {}
+            self.kept: list[Path] = []
 
         def on_train_start(self, trainer, module) -> None:
             self.start = time.perf_counter()
 
         def on_train_batch_end(self, trainer, module, *args) -> None:
-            self.at[int(module.g_step)] = time.perf_counter() - self.start
+            step = int(module.g_step)
+            self.at[step] = time.perf_counter() - self.start
+            due = step - 1 - (step - 1) % keep_every if keep_every else 0
+            if due > 0 and (not self.kept or self.kept[-1].stem != f"step_{due}"):
+                last = run_dir / "checkpoints" / "last.ckpt"
+                if last.is_file():
+                    (run_dir / "kept").mkdir(exist_ok=True)
+                    self.kept.append(Path(shutil.copy2(last, run_dir / "kept" / f"step_{due}.ckpt")))
 
     return CheckClock()
 
@@ -142,13 +158,17 @@ def markdown(payload: dict, command: str) -> str:
     """The docs/benchmarks.md section."""
     checks, final, graph = payload["checks"], payload["final"], payload["graph"]
     m = payload["machine_note"]
+    name = payload.get("name", f"netgan_learning_{graph}")
+    variant = payload.get("variant") or []
+    settings = "NetGAN's paper settings (`model=netgan` defaults" + (
+        f", then {' '.join(f'`{o}`' for o in variant)})" if variant else ")")
     lines = [
-        f"## NetGAN learns a real graph on the CPU: {graph} (issue 16 item 2, `bench/netgan_learning.py`)",
+        f"## NetGAN learns a real graph on the CPU: {name.removeprefix('netgan_learning_')} "
+        "(issue 16 item 2, `bench/netgan_learning.py`)",
         "",
         f"`{command}` -- {payload['date']}, {payload['threads']} torch thread, this 2-core VM ({m}). "
         f"{GRAPHS[graph][0]}; training graph {payload['train_nodes']:,} nodes / {payload['train_edges']:,} edges after "
-        "the domain's seeded split (10% validation, 5% test edges), NetGAN's paper "
-        f"settings (`model=netgan` defaults), wall-time cap {payload['minutes']:g} min (`trainer.max_time`, checks "
+        f"the domain's seeded split (10% validation, 5% test edges), {settings}, wall-time cap {payload['minutes']:g} min (`trainer.max_time`, checks "
         f"included). A check every {payload['eval_every']} generator steps assembles a graph from "
         f"{payload['eval_transitions']:,} freshly sampled transitions (`model.eval_walks=fresh`, as the official "
         "code's checks do) and scores EO with the training graph and validation link prediction.",
@@ -169,7 +189,7 @@ def markdown(payload: dict, command: str) -> str:
         lines.append(row)
     if payload.get("rescored"):
         r = payload["rescored"]
-        lines += ["", f"The run's checkpoints (`last.ckpt`, saved every 1,000 steps and copied as the run went) re-scored "
+        lines += ["", f"The run's checkpoints (`last.ckpt`, copied as the run went) re-scored "
                   f"with {r['transitions']:,} fresh transitions each, the official demo's `eval_transitions` "
                   f"(`{r['command']}`; a larger count gives a less noisy score matrix, hence a higher EO for the same "
                   "generator):", "",
@@ -178,7 +198,7 @@ def markdown(payload: dict, command: str) -> str:
             demo = OFFICIAL_DEMO_EO.get(c["g_step"])
             lines.append(f"| {c['g_step']:,} | {c['eo']:.1%} | {c['val_auc']:.3f} | {c['val_ap']:.3f} | "
                          f"{'' if demo is None else f'{demo:.1%}'} |")
-    lines += ["", payload["verdict"], "", f"![NetGAN on {graph}](../bench/results/netgan_learning_{graph}.png)"]
+    lines += ["", payload["verdict"], "", f"![NetGAN on {graph}](../bench/results/{name}.png)"]
     return "\n".join(lines)
 
 
@@ -226,11 +246,17 @@ def main() -> None:
     parser.add_argument("--rescore", type=Path, nargs="+", default=None, metavar="CKPT",
                         help="re-score these checkpoints of the run with --rescore-transitions, add them to the JSON")
     parser.add_argument("--rescore-transitions", type=int, default=15_000_000)
+    parser.add_argument("--keep-every", type=int, default=0, metavar="K",
+                        help="save and copy the checkpoint of every K-th step and re-score the copies after "
+                             "training with --rescore-transitions")
+    parser.add_argument("--tag", default="", help="suffix of the results name and docs section (a variant)")
+    parser.add_argument("overrides", nargs="*", help="further gan-run overrides (the variant)")
     args = parser.parse_args()
+    name = f"netgan_learning_{args.graph}{args.tag}"
     if args.render or args.rescore:
         import json
 
-        payload = json.loads((RESULTS / f"netgan_learning_{args.graph}.json").read_text())
+        payload = json.loads((RESULTS / f"{name}.json").read_text())
         if args.rescore:
             payload["rescored"] = {
                 "transitions": args.rescore_transitions, "threads": args.threads,
@@ -238,8 +264,8 @@ def main() -> None:
                            f"--rescore-transitions {args.rescore_transitions}",
                 "rows": rescore(args.rescore, args.rescore_transitions, args.threads)}
         payload["verdict"] = verdict(payload)
-        plot(payload, RESULTS / f"netgan_learning_{args.graph}.png")
-        write_results(f"netgan_learning_{args.graph}", payload, markdown(payload, payload["command"]))
+        plot(payload, RESULTS / f"{name}.png")
+        write_results(name, payload, markdown(payload, payload["command"]))
         return
     if args.graph == "polblogs" and not (SHARED_GRAPHS / "polblogs.npz").is_file():
         print(f"skip: {SHARED_GRAPHS / 'polblogs.npz'} not found")
@@ -261,10 +287,10 @@ def main() -> None:
         f"model.stopping.eval_every={args.eval_every}",
         f"model.stopping.criterion={'none' if args.no_stop else 'eo'}", f"model.stopping.eo_threshold={TARGETS['eo']}",
         f"trainer.max_time=00:{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}",
-        "run.sample_every=0", "run.checkpoint_every=1000",
+        "run.sample_every=0", f"run.checkpoint_every={args.keep_every or 1000}", *args.overrides,
     ]
     run_dir = args.out or Path(tempfile.mkdtemp(prefix=f"ganforge-netgan-{args.graph}-"))
-    clock = check_clock()
+    clock = check_clock(run_dir, args.keep_every)
     load = os.getloadavg()[0]
     start = time.perf_counter()
     metrics = train(compose_config(overrides), run_dir, callbacks=[clock])
@@ -275,7 +301,7 @@ def main() -> None:
     ckpt = torch.load(run_dir / "checkpoints" / "last.ckpt", map_location="cpu", weights_only=False)
     stopped = "52% EO" if ckpt.get("ganforge_graphs", {}).get("stopped") else f"the {minutes:g}-min cap"
     payload = {
-        "graph": args.graph, "minutes": minutes, "eval_every": args.eval_every,
+        "graph": args.graph, "name": name, "variant": list(args.overrides), "minutes": minutes, "eval_every": args.eval_every,
         "eval_transitions": args.eval_transitions, "threads": args.threads, "date": time.strftime("%Y-%m-%d"),
         "machine_note": f"load average {load:.1f} at start", "overrides": overrides, "run_dir": str(run_dir),
         "train_wall_s": max(clock.at.values(), default=0.0), "process_wall_s": wall, "stopped_by": stopped,
@@ -286,10 +312,15 @@ def main() -> None:
                   "eo": metrics.get("eo/train"), "test_auc": metrics.get("lp/test/auc"),
                   "test_ap": metrics.get("lp/test/ap")},
     }
+    if clock.kept:
+        payload["rescored"] = {
+            "transitions": args.rescore_transitions, "threads": args.threads,
+            "command": f"--keep-every {args.keep_every}: the copies re-scored after training",
+            "rows": rescore(clock.kept, args.rescore_transitions, args.threads)}
     payload["verdict"] = verdict(payload)
-    plot(payload, RESULTS / f"netgan_learning_{args.graph}.png")
+    plot(payload, RESULTS / f"{name}.png")
     payload["command"] = command = command_line("netgan_learning.py", sys.argv[1:])
-    path = write_results(f"netgan_learning_{args.graph}", payload, markdown(payload, command))
+    path = write_results(name, payload, markdown(payload, command))
     print(payload["verdict"])
     print(f"wrote {path}")
 

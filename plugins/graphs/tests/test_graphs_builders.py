@@ -127,6 +127,7 @@ def test_from_config_holds_no_config_and_takes_the_yaml_values(model):
         assert module.generator.block_rows == yaml.block_entries // 30
         return
     assert (module.walk_length, module.l2_g, module.l2_d) == (yaml.walk_length, yaml.l2_g, yaml.l2_d)
+    assert module.l2_exclude == (() if yaml.l2_w_down else ("W_down",))
     assert (module.t_start, module.t_decay, module.t_min) == tuple(yaml.temperature.values())
     assert (module.eval_transitions, module.sample_batch) == (yaml.eval_transitions, yaml.sample_batch)
     assert (module.eval_walks, module.eval_window) == (yaml.eval_walks, yaml.eval_window)
@@ -138,7 +139,7 @@ def test_from_config_holds_no_config_and_takes_the_yaml_values(model):
             num_nodes=30, num_edges=40, walk_length=yaml.walk_length, noise_dim=yaml.noise_dim,
             g_hidden=yaml.g_hidden, d_hidden=yaml.d_hidden, down_size=yaml.down_size,
             temperature=Temperature(**OmegaConf.to_container(yaml.temperature)), l2_g=yaml.l2_g, l2_d=yaml.l2_d,
-            eval_transitions=yaml.eval_transitions, sample_batch=yaml.sample_batch, eval_walks=yaml.eval_walks,
+            l2_w_down=yaml.l2_w_down, eval_transitions=yaml.eval_transitions, sample_batch=yaml.sample_batch, eval_walks=yaml.eval_walks,
             eval_window=yaml.eval_window, stopping=module.stopping, check_seed=0, eval_statistics=True,
             settings=GANSettings.from_config(cfg),
         )
@@ -148,9 +149,10 @@ def test_from_config_holds_no_config_and_takes_the_yaml_values(model):
 
 def test_config_overrides_reach_the_arguments():
     cfg = compose_config(["domain=graphs", "model=netgan", "seed=7", "metrics.statistics=false",
-                          "model.temperature.min=0.25", "model.stopping.criterion=val"])
+                          "model.temperature.min=0.25", "model.stopping.criterion=val", "model.l2_w_down=true"])
     module = GraphsDomain().make_module(cfg, {"num_nodes": 10, "num_edges": 10})
     assert (module.check_seed, module.eval_statistics, module.t_min) == (7, False, 0.25)
+    assert module.l2_exclude == ()
     assert module.stopping.criterion == "val"
 
 

@@ -65,6 +65,8 @@ def test_lstm_forget_bias_and_l2_excludes_w_down():
     with torch.no_grad():
         gen.W_down.fill_(100.0)
     assert torch.allclose(l2_penalty(gen), expected)
+    # model.l2_w_down=true: the official code's effective penalty covers W_down as well
+    assert torch.allclose(l2_penalty(gen, ()), expected + 0.5 * 100.0**2 * gen.W_down.numel())
 
 
 def _sbm(n_per=15, seed=0):

@@ -9,7 +9,8 @@ Critic: one-hot walks -> ``W_down`` projection -> LSTM -> linear score of the la
 
 Details kept from the reference TensorFlow model: Glorot-uniform weights, zero biases with the
 LSTM forget-gate bias at 1 (TensorFlow's ``BasicLSTMCell`` adds ``forget_bias=1``), and the L2
-penalty covering every weight except the ``W_down`` matrices.
+penalty covering every weight except the ``W_down`` matrices, as the reference's comment says
+(its name test misses ``W_Down``, so in effect it covers them too: ``model.l2_w_down=true``).
 """
 
 from __future__ import annotations

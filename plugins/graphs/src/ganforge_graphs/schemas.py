@@ -37,6 +37,7 @@ class GraphsModel:
     sample_batch: int = spec(ge=1)
     stopping: Stopping = spec()
     temperature: Temperature = spec()  # NetGAN only
+    l2_w_down: bool = spec()  # NetGAN only
 
 
 SCHEMAS = {"data": GraphsData, "model": GraphsModel}
