@@ -11,7 +11,7 @@ from importlib import resources
 import networkx as nx
 import pytest
 import torch
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf, open_dict
 
 from ganforge import GANSettings, compose_config
 from ganforge.errors import GanforgeError
@@ -149,11 +149,22 @@ def test_from_config_holds_no_config_and_takes_the_yaml_values(model):
 
 def test_config_overrides_reach_the_arguments():
     cfg = compose_config(["domain=graphs", "model=netgan", "seed=7", "metrics.statistics=false",
-                          "model.temperature.min=0.25", "model.stopping.criterion=val", "model.l2_w_down=true"])
+                          "model.temperature.min=0.25", "model.stopping.criterion=val", "model.l2_w_down=false"])
     module = GraphsDomain().make_module(cfg, {"num_nodes": 10, "num_edges": 10})
     assert (module.check_seed, module.eval_statistics, module.t_min) == (7, False, 0.25)
-    assert module.l2_exclude == ()
+    assert module.l2_exclude == ("W_down",)
     assert module.stopping.criterion == "val"
+
+
+def test_a_config_saved_before_l2_w_down_keeps_excluding_w_down():
+    # runs saved before the key existed trained with W_down excluded; a config read back from such a
+    # run (gan-sample, gan-export, load_module) must build that model, not the new default
+    cfg = compose_config(["domain=graphs", "model=netgan"])
+    assert cfg.model.l2_w_down is True  # the default follows the official code's effective penalty
+    with open_dict(cfg):
+        del cfg.model["l2_w_down"]
+    module = GraphsDomain().make_module(cfg, {"num_nodes": 10, "num_edges": 10})
+    assert module.l2_exclude == ("W_down",)
 
 
 def test_datamodule_builder_takes_the_domain_yaml_values():

@@ -47,7 +47,7 @@ class NetGAN(GraphGenerativeModule):
 
     Uses the core's adversarial phase (``model.n_critic`` critic updates per generator update,
     ``loss: wgan``, ``gp_weight``) and adds NetGAN's L2 penalties (``l2_g``, ``l2_d``; ``W_down``
-    excluded unless ``l2_w_down``) and the Gumbel temperature ``max(t_start * exp(-t_decay * step), t_min)``.
+    included unless ``l2_w_down`` is false) and the Gumbel temperature ``max(t_start * exp(-t_decay * step), t_min)``.
 
     Args (``model`` keys of the same names): ``walk_length``, ``noise_dim``, ``g_hidden``,
     ``d_hidden``, ``down_size``, ``temperature`` (:class:`Temperature`), ``l2_g``, ``l2_d``,
@@ -63,7 +63,7 @@ class NetGAN(GraphGenerativeModule):
                  d_hidden: int, down_size: int, temperature: Temperature, l2_g: float, l2_d: float,
                  eval_transitions: int, sample_batch: int, eval_walks: str, eval_window: int,
                  stopping: Stopping, check_seed: int, eval_statistics: bool, settings: GANSettings,
-                 l2_w_down: bool = False):
+                 l2_w_down: bool = True):
         super().__init__(num_nodes=num_nodes, num_edges=num_edges, stopping=stopping, check_seed=check_seed,
                          eval_statistics=eval_statistics, settings=settings)
         self.walk_length = int(walk_length)
@@ -94,7 +94,9 @@ class NetGAN(GraphGenerativeModule):
         return cls(
             walk_length=int(m.walk_length), noise_dim=int(m.noise_dim), g_hidden=int(m.g_hidden),
             d_hidden=int(m.d_hidden), down_size=int(m.down_size), temperature=Temperature.from_config(cfg),
-            l2_g=float(m.l2_g), l2_d=float(m.l2_d), l2_w_down=bool(m.get("l2_w_down", False)),  # true/false: checked by the schema
+            l2_g=float(m.l2_g), l2_d=float(m.l2_d),
+            # the schema checks true/false; a config saved before the key existed excluded W_down
+            l2_w_down=bool(m.get("l2_w_down", False)),
             eval_transitions=int(float(m.eval_transitions)),  # float() lets 1.5e7 through
             sample_batch=int(m.sample_batch), eval_walks=str(m.eval_walks), eval_window=int(m.eval_window),
             **common,

@@ -9,8 +9,9 @@ Critic: one-hot walks -> ``W_down`` projection -> LSTM -> linear score of the la
 
 Details kept from the reference TensorFlow model: Glorot-uniform weights, zero biases with the
 LSTM forget-gate bias at 1 (TensorFlow's ``BasicLSTMCell`` adds ``forget_bias=1``), and the L2
-penalty covering every weight except the ``W_down`` matrices, as the reference's comment says
-(its name test misses ``W_Down``, so in effect it covers them too: ``model.l2_w_down=true``).
+penalty on every weight, ``W_down`` included (``model.l2_w_down=true``): the reference's comment
+says it omits ``W_down``, but its name test misses ``W_Down``, so in effect it covers them too.
+:func:`l2_penalty` excludes ``W_down`` by default (``model.l2_w_down=false``).
 """
 
 from __future__ import annotations
