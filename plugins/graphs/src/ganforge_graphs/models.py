@@ -95,8 +95,9 @@ class NetGAN(GraphGenerativeModule):
             walk_length=int(m.walk_length), noise_dim=int(m.noise_dim), g_hidden=int(m.g_hidden),
             d_hidden=int(m.d_hidden), down_size=int(m.down_size), temperature=Temperature.from_config(cfg),
             l2_g=float(m.l2_g), l2_d=float(m.l2_d),
-            # the schema checks true/false; a config saved before the key existed excluded W_down
-            l2_w_down=bool(m.get("l2_w_down", False)),
+            # true/false (the schema checks it; default in netgan.yaml). A run's config saved
+            # before the key existed lacks it: that run excluded W_down, and None reads as False
+            l2_w_down=bool(m.get("l2_w_down")),
             eval_transitions=int(float(m.eval_transitions)),  # float() lets 1.5e7 through
             sample_batch=int(m.sample_batch), eval_walks=str(m.eval_walks), eval_window=int(m.eval_window),
             **common,
