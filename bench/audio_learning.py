@@ -181,13 +181,17 @@ def main() -> None:
     met = {"is_ratio": is_ratio >= TARGETS["is_ratio"], "spectrum_drop": drop >= TARGETS["spectrum_drop"],
            "no_copies": copies["copies"] == 0}
     png = curve_png(args.model, curve, RESULTS / f"{name}.png")
+    # the text names the machine that trained: a lent GPU runs the same protocol (bench/gpu_*.sh)
+    on_gpu = str(cfg.trainer.accelerator) in ("gpu", "cuda") and torch.cuda.is_available()
+    where, machine = ("a GPU", f"the lent {torch.cuda.get_device_name(0)}") if on_gpu \
+        else ("the CPU", "this 2-core VM")
     cmd = command_line("audio_learning.py", sys.argv[1:])
     rows = [f"| {c['g_step']} | {c['is/samples']:.2f} | {c['is/real']:.2f} | {c['spectrum/l1_to_real']:.2f} | "
             f"{c.get('level/samples_dbfs', float('nan')):.1f} | {c.get('nn/train', float('nan')):.2f} |" for c in curve]
     md = "\n".join([
-        f"## {args.model}{args.tag} learns {DATA[args.data][0].split(' (')[0]} on the CPU (issue 14, `bench/audio_learning.py`)",
+        f"## {args.model}{args.tag} learns {DATA[args.data][0].split(' (')[0]} on {where} (issue 14, `bench/audio_learning.py`)",
         "",
-        f"`{cmd}` -- {time.strftime('%Y-%m-%d')}, {args.threads} torch thread, this 2-core VM. Profile "
+        f"`{cmd}` -- {time.strftime('%Y-%m-%d')}, {args.threads} torch thread, {machine}. Profile "
         f"`{args.profile}` ({' '.join(PROFILES[args.profile]) or 'the model YAML'}), WGAN-GP with 5 critic steps; "
         f"{args.budget_min:g} min of wall time for the whole run (`trainer.max_time`, evaluations included), "
         f"{last['g_step']} generator steps; evaluation of {args.n_samples} generated vs as many real clips every "
