@@ -14,9 +14,11 @@ settings and loss, in one process:
   no-grad ``G(z)``), then a generator step on a fresh ``G(z)`` -- the WGAN-GP reference
   loop, and ganforge's.
 
-Three arms: ganforge, the plain loop with ``torch.optim.Adam(params)`` as a user writes it
-(torch's per-tensor Adam on the CPU), and the plain loop with ``fused=True`` -- the kernel
-ganforge's ``optim.fused=auto`` picks -- which isolates the framework's own cost.
+Three arms: ganforge, the plain loop as a user writes it (``torch.optim.Adam(params)``, i.e.
+torch's per-tensor Adam on the CPU, and NCHW weights), and the plain loop given ganforge's
+kernel choices -- ``fused=True`` (what ``optim.fused=auto`` picks) and channels-last weights
+where the model's config turns ``trainer.channels_last`` on (DCGAN) -- which isolates the
+framework's own cost.
 
 ganforge runs with its run-dir work off (no EMA, periodic samples, checkpoints or
 report; losses are still recorded and logged every 50 steps) -- the "bare" figure the
@@ -134,13 +136,16 @@ def build(cfg):
 
 def plain_loop(model: str, warmup: int, steps: int, fused: bool = False) -> Clock:
     """The hand-written loop for ``model``; the clock covers ``steps`` G steps after ``warmup``.
-    ``fused``: torch's fused Adam kernel (what ganforge's ``optim.fused=auto`` picks on the
-    CPU) instead of the per-tensor loop ``torch.optim.Adam(params)`` gives."""
+    ``fused``: ganforge's kernel choices -- torch's fused Adam kernel (what ``optim.fused=auto``
+    picks on the CPU) instead of the per-tensor loop ``torch.optim.Adam(params)`` gives, and
+    channels-last weights when the model's config sets ``trainer.channels_last``."""
     from ganforge.penalties import gradient_penalty
 
     cfg = compose(model, warmup + steps)
     dm, module = build(cfg)
     g, d = copy.deepcopy(module.generator), copy.deepcopy(module.discriminator)
+    if fused and cfg.trainer.channels_last:
+        g, d = g.to(memory_format=torch.channels_last), d.to(memory_format=torch.channels_last)
     o = cfg.optim
     kernel = {"fused": True} if fused else {}
     opt_g = torch.optim.Adam(g.parameters(), lr=float(o.lr_g), betas=tuple(o.betas), **kernel)
@@ -314,13 +319,14 @@ def main() -> None:
         f"alternate within each repeat; ratio = ganforge speed / plain speed in generator steps per process-CPU "
         f"second, median of {args.repeats} paired ratios (wall-clock ratio alongside). The plain loop uses "
         f"`torch.optim.Adam(params)` as a user writes it (torch's per-tensor loop on the CPU); ganforge's "
-        f"`optim.fused=auto` picks torch's fused Adam kernel. The last two columns pair ganforge with the plain "
-        f"loop given the same fused kernel: the framework's own cost, with the kernel choice taken out, as a ratio "
-        f"and in CPU milliseconds per generator step (median of the paired differences)."
+        f"`optim.fused=auto` picks torch's fused Adam kernel, and DCGAN's config turns `trainer.channels_last` on "
+        f"(NHWC conv weights, since 2026-11-27). The last two columns pair ganforge with the plain loop given the "
+        f"same kernel choices (fused Adam, and NHWC weights for DCGAN): the framework's own cost, with the kernel "
+        f"choices taken out, as a ratio and in CPU milliseconds per generator step (median of the paired differences)."
         f" The G update reuses the D step's fake batch in both arms for DCGAN (as the PyTorch DCGAN example does); for WaveGAN the plain loop draws a fresh one, as the paper's code does, and ganforge's wavegan config reuses the last critic step's (`model.reuse_fake=true`: one generator forward fewer per G update).",
         "",
         "| model | G steps timed | plain steps/CPU-s | ganforge steps/CPU-s | ganforge / plain (CPU) | (wall) "
-        "| ganforge / plain with fused Adam (CPU) | ganforge - plain with fused Adam, CPU ms per G step |",
+        "| ganforge / plain with ganforge's kernels (CPU) | ganforge - plain with ganforge's kernels, CPU ms per G step |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results.values():

@@ -56,9 +56,10 @@ def keys(run_dir: Path) -> list[str]:
 
 
 def test_channels_last_converts_the_conv_weights_and_the_checkpoint_is_unchanged(tmp_path):
+    """DCGAN's config turns channels_last on; ``trainer.channels_last=false`` keeps NCHW; both checkpoints match."""
     base = ["domain=images", "model=dcgan", *SMOKE]
-    plain_dir, plain, _ = run(tmp_path, "plain", base)
-    nhwc_dir, nhwc, metrics = run(tmp_path, "nhwc", [*base, "trainer.channels_last=true"])
+    plain_dir, plain, _ = run(tmp_path, "plain", [*base, "trainer.channels_last=false"])
+    nhwc_dir, nhwc, metrics = run(tmp_path, "nhwc", base)
     assert plain.seen["channels_last"] is False and nhwc.seen["channels_last"] is True
     assert math.isfinite(float(metrics["train/loss/g"]))
     assert keys(nhwc_dir) == keys(plain_dir)
@@ -94,3 +95,27 @@ def test_fused_adam_is_the_cpu_default_and_optim_fused_false_turns_it_off(tmp_pa
     assert probe.seen["fused"] == [False, False]
     _, probe, _ = run(tmp_path, "sg2", ["domain=images", "model=stylegan2", *SMOKE])
     assert probe.seen["fused"] == [True, True]
+
+
+
+def test_a_resume_that_switches_channels_last_keeps_adam_moments_in_the_weights_layout(run_cli, tmp_path):
+    """A run saved in NCHW, resumed with channels_last: Adam's restored moments must follow the weights
+    into NHWC (torch's fused CPU Adam pairs a weight and its moments as flat memory, so moments left in
+    the other layout would be updated against the wrong elements, silently)."""
+    run_dir = tmp_path / "run"
+    smoke = [s for s in SMOKE if not s.startswith("trainer.max_steps")]
+    res = run_cli("gan-run", "domain=images", "model=dcgan", *smoke, "trainer.max_steps=2", "trainer.channels_last=false",
+                  f"hydra.run.dir={run_dir}", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr[-3000:]
+
+    def conv_moments() -> list[torch.Tensor]:
+        ckpt = torch.load(run_dir / "checkpoints" / "last.ckpt", map_location="cpu", weights_only=False)
+        return [t for opt in ckpt["optimizer_states"] for st in opt["state"].values() for t in st.values()
+                if torch.is_tensor(t) and t.ndim == 4 and t.shape[1] > 1 and t.shape[2] * t.shape[3] > 1]
+
+    assert conv_moments() and all(t.is_contiguous() for t in conv_moments())  # saved in NCHW
+    res = run_cli("gan-run", f"resume={run_dir}", "trainer.max_steps=3", "trainer.channels_last=true", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr[-3000:]
+    moments = conv_moments()
+    assert moments and all(t.is_contiguous(memory_format=torch.channels_last) and not t.is_contiguous()
+                           for t in moments)
