@@ -139,7 +139,9 @@ def dcgan_section(folder: Path, date: str) -> dict:
         "",
         "Best at 4,939 steps (72.8); by 14,816 steps the generator has collapsed: every sample is the same grey blob "
         "(IS 1.00). The 32 px main job does not reach this point (5,000 steps); at 64 px on MNIST the paper's "
-        "settings need an earlier stop or a lower learning rate past ~5,000 steps.",
+        "settings need an earlier stop or a lower learning rate past ~5,000 steps. In a `gan-run` of this model "
+        "`checkpoints/best.ckpt` keeps the generator with the best FID (dcgan's config monitors it every 1,000 "
+        "steps), so a collapse late in a run does not cost the good generator.",
     ])
     write_section("image_learning_dcgan64_gpu_full", md)
     return {"dcgan64": arm["curve"]}
