@@ -9,12 +9,7 @@ set -u
 export PYTHONUNBUFFERED=1 MPLBACKEND=Agg GANFORGE_CACHE_DIR=/tmp/gfcache
 OUT=${OUT:-/tmp/out}; ACC=${ACC:-gpu}; PY=${PY:-python3}; WAVEGAN_MIN=${WAVEGAN_MIN:-5}; DCGAN_S=${DCGAN_S:-150}
 mkdir -p "$OUT" /tmp/rows_logs /tmp/gfcache && cp -r gpu_data/gfcache/. /tmp/gfcache/
-if [ -d .whl ] && [ -z "${NO_WHEELS:-}" ]; then
-  $PY -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl || exit 1
-  export PYTHONPATH=/tmp/site PATH=/tmp/site/bin:$PATH
-fi
-touch /tmp/marker; t0=$(date +%s)
-say() { echo "[$(( $(date +%s) - t0 ))s] $*"; }
+source bench/gpu_prelude.sh
 $PY bench/audio_learning.py --model wavegan --profile paper --budget-min "$WAVEGAN_MIN" --eval-every 500 \
   --tag _paper_gpu --out /tmp/wavegan_paper trainer.accelerator="$ACC" > /tmp/rows_logs/wavegan_paper.log 2>&1 &
 $PY bench/image_learning.py --parts dcgan64 --size 64 --accelerator "$ACC" --budget "$DCGAN_S" --points 3 \

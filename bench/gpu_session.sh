@@ -28,13 +28,7 @@ OUT=${OUT:-/tmp/out}; ACC=${ACC:-gpu}; QUALITY_S=${QUALITY_S:-240}; TINY=${TINY:
 DEV=$([ "$ACC" = gpu ] && echo cuda || echo cpu)
 PY=${PY:-python3}
 LOGS=/tmp/gpu_logs; mkdir -p "$LOGS" "$OUT"
-if [ -d .whl ] && [ -z "${NO_WHEELS:-}" ]; then
-  $PY -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl || exit 1
-  export PYTHONPATH=/tmp/site PATH=/tmp/site/bin:$PATH
-fi
-touch /tmp/marker; t0=$(date +%s)
-say() { echo "[$(( $(date +%s) - t0 ))s] $*"; }
-nvidia-smi -L 2>/dev/null || true
+source bench/gpu_prelude.sh
 # tiny sizes for a dry run of the script itself on a CPU (TINY=1)
 if [ "$TINY" = 1 ]; then
   ORACLE_EXTRA="debug=smoke model.mle.epochs=1 model.d_pretrain.rounds=1 model.adversarial.iterations=2 data.num_test=16 model.eval.samples=32 model.discriminator.filter_sizes=[2,3] model.discriminator.num_filters=[4,4]"

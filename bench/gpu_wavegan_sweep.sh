@@ -22,13 +22,7 @@ export PYTHONUNBUFFERED=1 MPLBACKEND=Agg
 OUT=${OUT:-/tmp/out}; ACC=${ACC:-gpu}; PY=${PY:-python3}; BUDGET_MIN=${BUDGET_MIN:-7}; SEEDS=${SEEDS:-"1 2 3"}
 export GANFORGE_CACHE_DIR=/tmp/gfcache
 mkdir -p "$OUT" /tmp/sweep_logs /tmp/gfcache && cp -r gpu_data/gfcache/. /tmp/gfcache/ 2>/dev/null
-if [ -d .whl ] && [ -z "${NO_WHEELS:-}" ]; then
-  $PY -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl || exit 1
-  export PYTHONPATH=/tmp/site PATH=/tmp/site/bin:$PATH
-fi
-touch /tmp/marker; t0=$(date +%s)
-say() { echo "[$(( $(date +%s) - t0 ))s] $*"; }
-nvidia-smi -L 2>/dev/null || true
+source bench/gpu_prelude.sh
 COMMON="model.upsample=nearest optim.lr_g=4e-4 optim.lr_d=4e-4 ema.decay=0.995 trainer.accelerator=$ACC"
 declare -A RECIPE=(
   [base]="model.d=24 trainer.max_steps=950 optim.decay_start=400"
