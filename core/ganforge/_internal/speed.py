@@ -13,11 +13,14 @@ which stays an eager module for sampling.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import lightning.pytorch as pl
 import torch
 from torch import nn
+
+log = logging.getLogger("ganforge")
 
 
 def _networks(module: Any) -> list[nn.Module]:
@@ -71,8 +74,9 @@ class SpeedOptions(pl.Callback):
 
     def on_train_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         """After a checkpoint's optimizer state is restored: moments in their parameters' layout."""
-        for optimizer in trainer.optimizers:
-            match_state_layout(optimizer)
+        converted = sum(match_state_layout(optimizer) for optimizer in trainer.optimizers)
+        if converted:
+            log.info("resumed optimizer state: %d moment tensors converted to their weights' memory layout", converted)
 
     def on_fit_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         """After the EMA copy and any checkpoint restore, before the first batch."""
