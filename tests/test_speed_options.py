@@ -97,7 +97,6 @@ def test_fused_adam_is_the_cpu_default_and_optim_fused_false_turns_it_off(tmp_pa
     assert probe.seen["fused"] == [True, True]
 
 
-
 def test_a_resume_that_switches_channels_last_keeps_adam_moments_in_the_weights_layout(run_cli, tmp_path):
     """A run saved in NCHW, resumed with channels_last: Adam's restored moments must follow the weights
     into NHWC (torch's fused CPU Adam pairs a weight and its moments as flat memory, so moments left in
@@ -113,7 +112,8 @@ def test_a_resume_that_switches_channels_last_keeps_adam_moments_in_the_weights_
         return [t for opt in ckpt["optimizer_states"] for st in opt["state"].values() for t in st.values()
                 if torch.is_tensor(t) and t.ndim == 4 and t.shape[1] > 1 and t.shape[2] * t.shape[3] > 1]
 
-    assert conv_moments() and all(t.is_contiguous() for t in conv_moments())  # saved in NCHW
+    saved = conv_moments()
+    assert saved and all(t.is_contiguous() for t in saved)  # saved in NCHW
     res = run_cli("gan-run", f"resume={run_dir}", "trainer.max_steps=3", "trainer.channels_last=true", cwd=tmp_path)
     assert res.returncode == 0, res.stderr[-3000:]
     moments = conv_moments()
