@@ -77,6 +77,9 @@ MODELS = {
 }
 BARE = [
     "trainer.accelerator=cpu",
+    # fp32 like the plain loop (DCGAN's config says precision=auto: bf16-mixed on a CPU with
+    # bf16 arithmetic); the speed-options bench measures bf16-mixed as its own arm
+    "trainer.precision=32-true",
     "run.progress_bar=false",
     "run.checkpoint_every=0",
     "run.sample_every=0",

@@ -274,7 +274,9 @@ def main() -> None:
                 raise SystemExit("../shared/data/mnist is missing")
             arms = {
                 "stylegan2": arm_overrides("stylegan2", str(mnist), args, stylegan2_overrides(args)),
-                "dcgan": arm_overrides("dcgan", str(mnist), args, ["data.batch_size=64", "model.g_width=32", "model.d_width=32"]),
+                "dcgan": arm_overrides("dcgan", str(mnist), args, ["data.batch_size=64", "model.g_width=32", "model.d_width=32",
+                                                                 # fp32 like the StyleGAN2 arm (DCGAN's config says auto)
+                                                                 "trainer.precision=32-true"]),
             }
             parts["mnist"] = run_part("mnist", arms, str(mnist), args.budget, args, work)
         if "fashion" in args.parts:

@@ -39,6 +39,7 @@ class Probe(pl.Callback):
             "ema_compiled": module.ema is not None and getattr(module.ema.shadow, "_compiled_call_impl", None) is not None,
             # whether each optimizer runs torch's fused Adam kernel (optim.fused)
             "fused": [bool(o.optimizer.defaults.get("fused")) for o in module.optimizers()],
+            "precision": str(trainer.precision),
         }
 
 
@@ -72,6 +73,29 @@ def test_bf16_mixed_precision_trains_on_the_cpu(tmp_path):
     assert metrics["g_step"] == 3
     assert all(math.isfinite(float(metrics[k])) for k in ("train/loss/g", "train/loss/d"))
     assert len(run_sample([str(run_dir), "n=2", f"out={tmp_path / 'gen'}"])) == 2
+
+
+def test_precision_auto_is_bf16_mixed_exactly_where_the_cpu_has_bf16_arithmetic(tmp_path, monkeypatch, caplog):
+    """``trainer.precision=auto`` (DCGAN's default): bf16-mixed on a CPU with AVX512-BF16 or AMX,
+    32-true on one without (simulated by making torch's CPU probes answer no); the log says which."""
+    base = ["domain=images", "model=dcgan", *SMOKE, "trainer.precision=auto"]
+    for native in (True, False):
+        for probe_name in ("_is_avx512_bf16_supported", "_is_amx_tile_supported"):
+            monkeypatch.setattr(torch.cpu, probe_name, lambda answer=native: answer)
+        caplog.clear()
+        with caplog.at_level("INFO", logger="ganforge"):
+            run_dir, probe, metrics = run(tmp_path, f"native_{native}", base)
+        expected = "bf16-mixed" if native else "32-true"
+        assert probe.seen["precision"] == expected
+        assert f"trainer.precision=auto -> {expected}" in caplog.text
+        assert all(math.isfinite(float(metrics[k])) for k in ("train/loss/g", "train/loss/d"))
+    # the checkpoint of the bf16 run holds fp32 weights: it resumes and samples anywhere
+    ckpt = torch.load(tmp_path / "native_True" / "checkpoints" / "last.ckpt", map_location="cpu", weights_only=False)
+    assert {v.dtype for v in ckpt["state_dict"].values() if v.is_floating_point()} == {torch.float32}
+
+
+def test_dcgan_defaults_to_precision_auto():
+    assert ganforge.compose_config(["domain=images", "model=dcgan"]).trainer.precision == "auto"
 
 
 def test_compile_compiles_g_and_d_in_place_and_the_checkpoint_loads(tmp_path):

@@ -93,7 +93,7 @@ class TrainerSchema:
     devices: Union[int, str, list] = spec()
     num_nodes: int = spec(ge=1)
     strategy: str = spec()
-    precision: Union[str, int] = spec(choices=(64, 32, 16, "64", "32", "16", "bf16", "64-true", "32-true", "16-true",
+    precision: Union[str, int] = spec(choices=("auto", 64, 32, 16, "64", "32", "16", "bf16", "64-true", "32-true", "16-true",
                                                "16-mixed", "bf16-true", "bf16-mixed", "transformer-engine"))
     max_steps: int | None = spec(ge=1)
     max_time: str | None = spec()

@@ -1,6 +1,6 @@
 """Opt-in speed features a GPU user expects: ``trainer.compile`` and ``trainer.channels_last``
 (mixed precision is Lightning's ``trainer.precision``: ``bf16-mixed``, ``16-mixed`` with its
-GradScaler).
+GradScaler, and ganforge's ``auto``: see :mod:`ganforge._internal.precision`).
 
 Both act on the networks in place, so nothing else changes: parameters stay the same
 objects (optimizers keep them) and checkpoints keep their keys (``nn.Module.compile`` wraps

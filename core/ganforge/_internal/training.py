@@ -23,6 +23,7 @@ from ganforge._internal.callbacks import RichStepProgress, StepSchedule
 from ganforge._internal.checkpoint_io import RunDirCheckpointIO
 from ganforge._internal.guard import DivergenceGuard
 from ganforge._internal.loggers import StepCSVLogger
+from ganforge._internal.precision import resolve_precision
 from ganforge._internal.registry import get_registry
 from ganforge._internal.resumable import ResumeState
 from ganforge._internal.resume import already_final as _already_final
@@ -88,7 +89,7 @@ def build_trainer(cfg: DictConfig, run_dir: Path, callbacks: list) -> pl.Trainer
         devices=t.devices,
         num_nodes=int(t.num_nodes),
         strategy=strategy,
-        precision=t.precision,
+        precision=resolve_precision(t.precision, t.accelerator),
         max_epochs=-1,
         max_steps=-1,  # ganforge stops on generator steps (StepSchedule)
         max_time=t.max_time,
