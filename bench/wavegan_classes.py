@@ -4,7 +4,9 @@ The Inception score of the drums is ``exp(H(mean p) - mean H(p))`` over the drum
 classifier's predictions ``p``: it falls when the samples crowd into fewer classes (the first
 term) or when each sample is classified less confidently (the second). This script splits a
 run's score into those two parts, with the share of samples per predicted class, for the run's
-sampling generator (the EMA when there is one) and for as many real training clips:
+sampling generator (the EMA when there is one) and for as many real training clips, and gives
+the mean power per quarter of the band (0 to Nyquist) of the real clips of each class and of
+the generated clips, to show which sounds the generator does not make:
 
     python bench/wavegan_classes.py RUN_DIR [RUN_DIR ...] [--n 256] [--json out.json]
 
@@ -39,6 +41,14 @@ def decomposition(probs: torch.Tensor, names: list[str]) -> dict:
     }
 
 
+def band_levels(waves: torch.Tensor, bands: int = 4, n_fft: int = 256) -> list[float]:
+    """Mean power in dB of ``bands`` equal frequency bands from 0 to Nyquist (torch.stft; the
+    loudness helpers of the domain give one broadband level, not this split)."""
+    spec = torch.stft(waves.reshape(-1, waves.shape[-1]).float(), n_fft, window=torch.hann_window(n_fft),
+                      return_complex=True).abs().square().mean(dim=(0, 2))  # [freq]
+    return [round(float(10 * torch.log10(chunk.mean() + 1e-12)), 1) for chunk in spec[1:].chunk(bands)]
+
+
 @torch.no_grad()
 def analyse(run_dir: Path, n: int, seed: int) -> dict:
     """The decomposition for ``n`` generated clips of ``run_dir`` and ``n`` real training clips."""
@@ -66,7 +76,13 @@ def analyse(run_dir: Path, n: int, seed: int) -> dict:
         return torch.cat([classifier(classifier.prepare(w.float(), rate)).softmax(1) for w in waves.split(128)])
 
     names = list(classifier.class_names)
-    return {"run_dir": str(run_dir), "n": n, "classes": names,
+    every = dm.training_waves()
+    labels = torch.as_tensor(folder.labels) if folder.labels is not None else None
+    levels = {"generated": band_levels(samples.audio)}
+    if labels is not None:
+        levels.update({f"real {name}": band_levels(every[labels == i]) for i, name in enumerate(folder.class_names)})
+    return {"run_dir": str(run_dir), "n": n, "classes": names, "sample_rate": rate,
+            "band_db (quarters of 0..Nyquist)": levels,
             "generated": decomposition(probs(samples.audio), names), "real": decomposition(probs(real), names)}
 
 
