@@ -21,7 +21,9 @@ NOISY_WARNINGS = (
 
 #: Lightning log lines that advertise or restate what ganforge already reports
 NOISY_LOG_FRAGMENTS = ("Tip:", "weights_only", "Trainer.fit` stopped", "Trainer.fit stopped",
-                       "GPU available: False", "TPU available:", "HPU available:")
+                       "GPU available: False", "TPU available:", "HPU available:",
+                       # the precision is in the run's config, and ganforge logs what precision=auto picked
+                       "Automatic Mixed Precision (AMP)")
 
 
 class _DropNoise(logging.Filter):
