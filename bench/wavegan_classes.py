@@ -53,8 +53,7 @@ def band_levels(waves: torch.Tensor, bands: int = 4, n_fft: int = 256) -> list[f
 def analyse(run_dir: Path, n: int, seed: int) -> dict:
     """The decomposition for ``n`` generated clips of ``run_dir`` and ``n`` real training clips."""
     from ganforge import load_module
-    from ganforge_audio.classifier import cached_classifier, load_classifier
-    from ganforge_audio.drums import cache_root
+    from ganforge_audio.classifier import evaluation_classifier
 
     plugin, module = load_module(run_dir)
     cfg = module.run_config
@@ -62,10 +61,9 @@ def analyse(run_dir: Path, n: int, seed: int) -> dict:
     dm.prepare_data()
     dm.setup("fit")
     folder = dm.folder
-    if cfg.metrics.classifier:
-        classifier = load_classifier(str(cfg.metrics.classifier))
-    else:
-        classifier, _ = cached_classifier(folder, cache_root() / "classifiers", epochs=int(cfg.metrics.classifier_epochs))
+    classifier = evaluation_classifier(cfg.metrics.classifier, folder, int(cfg.metrics.classifier_epochs))
+    if classifier is None:
+        raise SystemExit(f"{run_dir}: unlabelled data and no metrics.classifier: no drum-type classes to count")
     classifier.eval()
     torch.manual_seed(seed)
     samples = module.sample(n)

@@ -28,6 +28,7 @@ from torchmetrics.classification import MulticlassAccuracy
 from ganforge.distributed import distributed_available
 from ganforge.errors import GanforgeError
 from ganforge_audio.audio_io import AudioFolder, resample
+from ganforge_audio.drums import cache_root
 
 log = logging.getLogger("ganforge_audio")
 
@@ -273,3 +274,14 @@ def cached_classifier(folder: AudioFolder, cache_dir: str | Path, epochs: int = 
     model.metrics = metrics
     return model, path
 
+
+
+def evaluation_classifier(classifier_file: str | None, folder: AudioFolder, epochs: int) -> AudioClassifier | None:
+    """The classifier the domain's evaluation scores with: ``metrics.classifier`` (a file from
+    ``gan-audio-classifier``) when set, else for labelled data the one trained on it and cached
+    under the ganforge cache, else ``None`` (unlabelled data: nearest-neighbour metrics only)."""
+    if classifier_file:
+        return load_classifier(str(classifier_file))
+    if folder.labels is None:
+        return None
+    return cached_classifier(folder, cache_root() / "classifiers", epochs=epochs)[0]

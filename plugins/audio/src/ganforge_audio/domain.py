@@ -11,7 +11,6 @@ import torch
 from ganforge import DomainPlugin
 from ganforge.errors import GanforgeError
 from ganforge_audio.datamodule import AudioDataModule
-from ganforge_audio.drums import cache_root
 from ganforge_audio.export import export_audio
 from ganforge_audio.level import rms_dbfs, warn_if_quiet
 from ganforge_audio.models import MODELS, AudioSamples
@@ -59,7 +58,7 @@ class AudioDomain(DomainPlugin):
         cache (``$GANFORGE_CACHE_DIR``/``~/.cache/ganforge/audio/classifiers``). Without
         either, only the nearest-neighbour distances are reported.
         """
-        from ganforge_audio.classifier import cached_classifier, load_classifier
+        from ganforge_audio.classifier import evaluation_classifier
         from ganforge_audio.metrics import (
             classifier_features,
             inception_score,
@@ -73,14 +72,7 @@ class AudioDomain(DomainPlugin):
             raise GanforgeError("metrics.n_samples=1: expected 0 (metrics off) or at least 2 clips")
         if n < 2 or datamodule is None or getattr(datamodule, "folder", None) is None:  # 0: metrics off
             return {}
-        folder = datamodule.folder
-        if mc.classifier:  # null (the YAML's default) or "": train/cache one on labelled data
-            classifier = load_classifier(str(mc.classifier))
-        elif folder.labels is not None:
-            epochs = int(mc.classifier_epochs)
-            classifier, _ = cached_classifier(folder, cache_root() / "classifiers", epochs=epochs)
-        else:
-            classifier = None
+        classifier = evaluation_classifier(mc.classifier, datamodule.folder, int(mc.classifier_epochs))
         samples = module.sample(n)
         rate = samples.sample_rate
         real = datamodule.training_waves(limit=n)
