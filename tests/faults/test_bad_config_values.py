@@ -54,6 +54,7 @@ DOMAIN = {
                ("data.load_size=4", "data.load_size=4: expected an integer >= 8 or null")],
     "audio": [("data.sample_rate=0", "data.sample_rate=0: expected an integer >= 1000"),
               ("data.window=abc", "data.window='abc'"), ("data.slicing=middle", "data.slicing='middle': expected one of"),
+              ("data.normalize=rms", "data.normalize='rms': expected one of none, peak"),
               ("model.d=0", "model.d=0"), ("model.phase_shuffle=-1", "model.phase_shuffle=-1")],
     "graphs": [("data.val_fraction=1.5", "data.val_fraction=1.5"), ("data.p=0", "data.p=0: expected a number > 0"),
                ("data.max_nodes=1", "data.max_nodes=1"), ("model.walk_length=1", "model.walk_length=1")],

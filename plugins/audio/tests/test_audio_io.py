@@ -61,6 +61,23 @@ def test_regex_labels_and_include_exclude(tmp_path):
         load_audio_folder(tmp_path, 8000, 512, labels="regex", label_pattern=r"^x(\d)")
 
 
+def test_peak_normalisation_scales_each_file_after_resampling(tmp_path):
+    # a quiet and a loud file, one long enough for two windows, and a silent one
+    sf.write(tmp_path / "quiet.wav", _tone(1600, 16000, amp=0.02), 16000)
+    sf.write(tmp_path / "loud.wav", np.concatenate([_tone(800, 8000, amp=0.9), _tone(800, 8000, amp=0.3)]), 8000)
+    sf.write(tmp_path / "silent.wav", np.zeros(800, np.float32), 8000)
+    plain = load_audio_folder(tmp_path, 8000, 800, slicing="all")
+    peaked = load_audio_folder(tmp_path, 8000, 800, slicing="all", normalize="peak")
+    assert plain.files == peaked.files == ["loud.wav", "loud.wav", "quiet.wav", "silent.wav"]
+    peaks = [round(float(c.abs().max()), 3) for c in peaked.clips]
+    # per file, not per window: the loud file's second window keeps its level relative to the first
+    assert peaks[0] == pytest.approx(1.0, abs=1e-3) and peaks[1] == pytest.approx(1 / 3, abs=0.01)
+    assert peaks[2] == pytest.approx(1.0, abs=1e-3) and peaks[3] == 0.0
+    assert float(plain.clips[2].abs().max()) == pytest.approx(0.02, abs=2e-3)  # default: levels untouched
+    with pytest.raises(GanforgeError, match="data.normalize.*valid choices: none, peak"):
+        load_audio_folder(tmp_path, 8000, 800, normalize="rms")
+
+
 def test_unreadable_files_are_reported_by_name_and_skipped(tmp_path, caplog):
     sf.write(tmp_path / "good.wav", _tone(400, 8000), 8000)
     (tmp_path / "broken.wav").write_bytes(b"RIFF\x00\x00garbage")

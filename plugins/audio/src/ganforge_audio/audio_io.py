@@ -25,6 +25,10 @@ log = logging.getLogger("ganforge_audio")
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg")
 SLICING_MODES = ("first", "all", "random")
 LABEL_MODES = ("none", "folder", "regex")
+# ``peak``: every decoded file scaled to full scale after resampling, as the official WaveGAN
+# loader's ``--data_normalize`` does; quiet classes (hi-hats resampled to 8 kHz keep only the
+# tail of their spectrum below the new Nyquist, ~-52 dBFS) then weigh in the critic's loss.
+NORMALIZE_MODES = ("none", "peak")
 
 
 @dataclass
@@ -241,6 +245,7 @@ def load_audio_folder(
     exclude: str | None = None,
     extensions: Sequence[str] = AUDIO_EXTENSIONS,
     max_files: int | None = None,
+    normalize: str = "none",
 ) -> AudioFolder:
     """Decode every audio file under ``root`` into training windows.
 
@@ -248,6 +253,8 @@ def load_audio_folder(
     below :data:`MIN_SAMPLE_RATE`) are logged by name (logger ``ganforge_audio``) and skipped;
     float samples beyond [-1, 1] are clipped with one warning counting the files; a folder
     with no usable audio raises :class:`GanforgeError` naming the first rejected file.
+    ``normalize="peak"`` scales each file (after resampling, before slicing) to a peak of 1;
+    silent files stay silent.
     """
     root = Path(root).expanduser()
     if not root.is_dir():
@@ -258,6 +265,8 @@ def load_audio_folder(
         raise GanforgeError("data.labels=regex needs data.label_pattern (e.g. '^(\\d+)_' for '7_theo_3.wav')")
     if slicing not in SLICING_MODES:
         raise choices_error("slicing mode", slicing, SLICING_MODES, where="data.slicing")
+    if normalize not in NORMALIZE_MODES:
+        raise choices_error("normalisation", normalize, NORMALIZE_MODES, where="data.normalize")
     pattern = re.compile(label_pattern) if labels == "regex" else None
     files = find_audio_files(root, extensions, include, exclude)
     if max_files is not None:
@@ -282,7 +291,12 @@ def load_audio_folder(
         if decoded.rate != sample_rate:
             resampled.add(decoded.rate)
         label = label_of(rel, labels, pattern)
-        for piece in fit_to_window(decoded.mono, window, slicing):
+        mono = decoded.mono
+        if normalize == "peak":
+            peak = float(mono.abs().max())
+            if peak > 0:
+                mono = mono / peak
+        for piece in fit_to_window(mono, window, slicing):
             clips.append(piece)
             names.append(label)
             sources.append(rel)

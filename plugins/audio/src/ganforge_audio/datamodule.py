@@ -50,7 +50,8 @@ class AudioDataModule(DataSpecMixin, pl.LightningDataModule):
     ``path`` is a folder (``None``: the embedded drums); ``labels`` is ``auto`` (folder
     labels for the embedded drums, none for a user folder), ``none``, ``folder`` or
     ``regex`` (group 1 of ``label_pattern``); ``include``/``exclude`` are optional regexes
-    on relative paths and ``max_files`` an optional cap (``None``: no filter, no cap).
+    on relative paths and ``max_files`` an optional cap (``None``: no filter, no cap);
+    ``normalize`` is ``none`` or ``peak`` (each file scaled to full scale after resampling).
 
     Spec: ``sample_rate``, ``window``, ``channels`` (1), ``num_clips``, ``class_names``
     (empty when unlabelled) and, when ``spectrogram_moments`` is true (SpecGAN), the
@@ -60,7 +61,7 @@ class AudioDataModule(DataSpecMixin, pl.LightningDataModule):
     def __init__(self, *, path: str | None, sample_rate: int, window: int, slicing: str, labels: str,
                  label_pattern: str | None, include: str | None, exclude: str | None,
                  extensions: Sequence[str], max_files: int | None, spectrogram_moments: bool,
-                 batch_size: int, num_workers: int):
+                 batch_size: int, num_workers: int, normalize: str = "none"):
         super().__init__()
         self.path = None if path is None else str(path)
         self.sample_rate, self.window = int(sample_rate), int(window)
@@ -68,6 +69,7 @@ class AudioDataModule(DataSpecMixin, pl.LightningDataModule):
         self.include, self.exclude = include, exclude
         self.extensions = [str(e) for e in extensions]
         self.max_files = None if max_files is None else int(max_files)
+        self.normalize = str(normalize)
         self.spectrogram_moments = bool(spectrogram_moments)
         self.batch_size, self.num_workers = int(batch_size), int(num_workers)
         self.folder: AudioFolder | None = None
@@ -80,7 +82,7 @@ class AudioDataModule(DataSpecMixin, pl.LightningDataModule):
             labels=str(data.labels), label_pattern=data.label_pattern, include=data.include, exclude=data.exclude,
             extensions=list(data.extensions), max_files=data.max_files,
             spectrogram_moments=bool(data.spectrogram_moments), batch_size=int(data.batch_size),
-            num_workers=int(data.num_workers),
+            num_workers=int(data.num_workers), normalize=str(data.get("normalize", "none")),
         )
 
     def _source(self) -> tuple[str, str, str | None]:
@@ -100,6 +102,7 @@ class AudioDataModule(DataSpecMixin, pl.LightningDataModule):
         self.folder = load_audio_folder(
             path, rate, window, slicing=self.slicing, labels=labels, label_pattern=pattern,
             include=self.include, exclude=self.exclude, extensions=self.extensions, max_files=self.max_files,
+            normalize=self.normalize,
         )
         spec: dict[str, Any] = {
             "sample_rate": rate, "window": window, "channels": 1,

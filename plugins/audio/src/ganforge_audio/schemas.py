@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ganforge.schema import open_schema, spec
-from ganforge_audio.audio_io import LABEL_MODES, SLICING_MODES
+from ganforge_audio.audio_io import LABEL_MODES, NORMALIZE_MODES, SLICING_MODES
 from ganforge_audio.wavegan import UPSAMPLE_MODES
 
 
@@ -18,6 +18,7 @@ class AudioData:
     window: int = spec(ge=256)
     slicing: str = spec(choices=SLICING_MODES)
     labels: str = spec(choices=("auto", *LABEL_MODES))
+    normalize: str = spec(choices=NORMALIZE_MODES)
     max_files: int | None = spec(ge=1)
     extensions: list = spec()
     spectrogram_moments: bool = spec()
