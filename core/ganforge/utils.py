@@ -6,10 +6,12 @@ import contextlib
 import errno as errno_module
 import json
 import os
+import random
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
 from ganforge.errors import GanforgeError
@@ -17,17 +19,24 @@ from ganforge.errors import GanforgeError
 
 @contextlib.contextmanager
 def seeded(seed: int, device: torch.device | str | None = None) -> Iterator[None]:
-    """Run a block with a fixed seed without disturbing the caller's RNG streams.
+    """Run a block with a fixed torch seed without disturbing the caller's RNG streams.
 
     Sample sheets and metrics use it, so they are comparable across steps and a
-    resumed run draws the same training randomness as an uninterrupted one.
+    resumed run draws the same training randomness as an uninterrupted one. Python's
+    ``random`` and numpy's global states are restored on exit as well, so a block that
+    reseeds everything (``lightning.seed_everything``) leaves the caller's streams alone.
     """
     devices = []
     if device is not None and torch.device(device).type == "cuda":
         devices = [torch.device(device).index or 0]
-    with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(int(seed))
-        yield
+    py_state, np_state = random.getstate(), np.random.get_state()
+    try:
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(int(seed))
+            yield
+    finally:
+        random.setstate(py_state)
+        np.random.set_state(np_state)
 
 
 class StorageError(GanforgeError):

@@ -65,6 +65,33 @@ def test_classifier_is_saved_and_reused(drums_8k, trained, tmp_path):
         load_classifier(tmp_path / "none.pt")
 
 
+def test_classifier_training_depends_on_the_data_alone_and_keeps_the_callers_rng(drums_8k, monkeypatch):
+    import os
+    import random
+
+    from ganforge_audio.classifier import train_classifier
+
+    monkeypatch.setenv("PL_GLOBAL_SEED", "41")
+    x, y = drums_8k.stacked(), drums_8k.labels
+    weights, after, expected = [], [], []
+    for caller_seed in (1, 2):  # two runs with different seeds train the cached classifier
+        random.seed(caller_seed)
+        np.random.seed(caller_seed)
+        torch.manual_seed(caller_seed)
+        state = (random.getstate(), np.random.get_state(), torch.get_rng_state())
+        model, _ = train_classifier(x, y, drums_8k.class_names, 8000, epochs=2, width=4)
+        weights.append(model.state_dict())
+        after.append((random.random(), float(np.random.rand()), float(torch.rand(1))))
+        random.setstate(state[0])
+        np.random.set_state(state[1])
+        torch.set_rng_state(state[2])
+        expected.append((random.random(), float(np.random.rand()), float(torch.rand(1))))
+    assert weights[0].keys() == weights[1].keys()
+    assert all(torch.equal(weights[0][k], weights[1][k]) for k in weights[0])
+    assert after == expected  # the caller's python, numpy and torch streams continue untouched
+    assert os.environ["PL_GLOBAL_SEED"] == "41"
+
+
 def test_nearest_neighbour_distances():
     gen = torch.tensor([[0.0, 0.0], [3.0, 4.0], [0.0, 1.0]])
     train = torch.tensor([[0.0, 0.0], [3.0, 0.0]])

@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import math
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from torchmetrics.classification import MulticlassAccuracy
 
 from ganforge.distributed import distributed_available
 from ganforge.errors import GanforgeError
+from ganforge.utils import seeded, temporary_path
 from ganforge_audio.audio_io import AudioFolder, resample
 from ganforge_audio.drums import cache_root
 
@@ -192,6 +194,29 @@ def train_classifier(
         raise GanforgeError(f"classifier training: expected waves [N, 1, L] and N labels, got {list(waves.shape)} and {labels_t.shape[0]}")
     if len(set(labels_t.tolist())) < 2:
         raise GanforgeError("classifier training: the labelled data has fewer than 2 classes; an Inception score needs several")
+    # Seeded before the model is built and inside ``seeded``: the classifier is then a function
+    # of the data and the settings alone (a cached one is the same whichever run trained it),
+    # and a run that trains it mid-way keeps its own random streams (seed_everything would
+    # otherwise reset them, so a run's result would depend on the state of the cache).
+    device = "cuda" if accelerator in ("gpu", "cuda") and torch.cuda.is_available() else None
+    saved_env = {k: os.environ.get(k) for k in ("PL_GLOBAL_SEED", "PL_SEED_WORKERS")}
+    try:
+        with seeded(seed, device):
+            pl.seed_everything(seed, workers=True, verbose=False)
+            return _fit_classifier(waves, labels_t, class_names, sample_rate, epochs, batch_size, val_fraction,
+                                   lr, width, seed, accelerator)
+    finally:
+        for key, value in saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _fit_classifier(waves: torch.Tensor, labels_t: torch.Tensor, class_names: Sequence[str], sample_rate: int,
+                    epochs: int, batch_size: int, val_fraction: float, lr: float, width: int, seed: int,
+                    accelerator: str) -> tuple[AudioClassifier, dict[str, float]]:
+    """:func:`train_classifier`'s work, run under its seed."""
     gen = torch.Generator().manual_seed(seed)
     perm = torch.randperm(len(labels_t), generator=gen)
     n_val = max(1, int(round(val_fraction * len(perm)))) if len(perm) >= 10 else 0
@@ -200,7 +225,6 @@ def train_classifier(
     feats = model.log_mel_of(waves)
     model.fit_feature_moments(feats[train_idx])
     task = _ClassifierTask(model, lr, max_shift=feats.shape[-1] // 16)
-    pl.seed_everything(seed, workers=True, verbose=False)
     batch_size = min(batch_size, max(8, len(train_idx) // 8))  # several updates per epoch on small sets
     train_dl = DataLoader(TensorDataset(feats[train_idx], labels_t[train_idx]), batch_size=batch_size, shuffle=True,
                           drop_last=len(train_idx) > batch_size)
@@ -225,7 +249,7 @@ def save_classifier(model: AudioClassifier, path: str | Path, metrics: dict[str,
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = {"format": FORMAT, "version": FORMAT_VERSION, "config": model.config(),
                "state_dict": {k: v.cpu() for k, v in model.state_dict().items()}, "metrics": dict(metrics or {})}
-    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp = temporary_path(path)  # per process: two runs caching the same classifier never share one
     torch.save(payload, tmp)
     tmp.replace(path)
     return path
