@@ -82,7 +82,7 @@ class AudioDataModule(DataSpecMixin, pl.LightningDataModule):
             labels=str(data.labels), label_pattern=data.label_pattern, include=data.include, exclude=data.exclude,
             extensions=list(data.extensions), max_files=data.max_files,
             spectrogram_moments=bool(data.spectrogram_moments), batch_size=int(data.batch_size),
-            num_workers=int(data.num_workers), normalize=str(data.get("normalize", "none")),
+            num_workers=int(data.num_workers), normalize=str(data.normalize),
         )
 
     def _source(self) -> tuple[str, str, str | None]:
