@@ -60,8 +60,8 @@ class AudioDataModule(DataSpecMixin, pl.LightningDataModule):
 
     def __init__(self, *, path: str | None, sample_rate: int, window: int, slicing: str, labels: str,
                  label_pattern: str | None, include: str | None, exclude: str | None,
-                 extensions: Sequence[str], max_files: int | None, spectrogram_moments: bool,
-                 batch_size: int, num_workers: int, normalize: str = "none"):
+                 extensions: Sequence[str], max_files: int | None, normalize: str, spectrogram_moments: bool,
+                 batch_size: int, num_workers: int):
         super().__init__()
         self.path = None if path is None else str(path)
         self.sample_rate, self.window = int(sample_rate), int(window)
@@ -80,9 +80,9 @@ class AudioDataModule(DataSpecMixin, pl.LightningDataModule):
         return cls(
             path=data.path, sample_rate=int(data.sample_rate), window=int(data.window), slicing=str(data.slicing),
             labels=str(data.labels), label_pattern=data.label_pattern, include=data.include, exclude=data.exclude,
-            extensions=list(data.extensions), max_files=data.max_files,
+            extensions=list(data.extensions), max_files=data.max_files, normalize=str(data.normalize),
             spectrogram_moments=bool(data.spectrogram_moments), batch_size=int(data.batch_size),
-            num_workers=int(data.num_workers), normalize=str(data.normalize),
+            num_workers=int(data.num_workers),
         )
 
     def _source(self) -> tuple[str, str, str | None]:
