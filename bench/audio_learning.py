@@ -192,7 +192,9 @@ def main() -> None:
         f"## {args.model}{args.tag} learns {DATA[args.data][0].split(' (')[0]} on {where} (issue 14, `bench/audio_learning.py`)",
         "",
         f"`{cmd}` -- {time.strftime('%Y-%m-%d')}, {args.threads} torch thread, {machine}. Profile "
-        f"`{args.profile}` ({' '.join(PROFILES[args.profile]) or 'the model YAML'}), WGAN-GP with 5 critic steps; "
+        f"`{args.profile}` ({' '.join(PROFILES[args.profile]) or 'the model YAML'})"
+        f"{', then `' + ' '.join(args.overrides) + '` from the command line' if args.overrides else ''}, "
+        f"WGAN-GP with {cfg.model.n_critic} critic steps; "
         f"{args.budget_min:g} min of wall time for the whole run (`trainer.max_time`, evaluations included), "
         f"{last['g_step']} generator steps; evaluation of {args.n_samples} generated vs as many real clips every "
         f"{args.eval_every} steps, and at step 0 by the same evaluation of the same initial weights (seeded as the "
