@@ -186,14 +186,14 @@ def main() -> None:
     where, machine = ("a GPU", f"the lent {torch.cuda.get_device_name(0)}") if on_gpu \
         else ("the CPU", "this 2-core VM")
     cmd = command_line("audio_learning.py", sys.argv[1:])
+    extra = f", then `{' '.join(args.overrides)}` from the command line" if args.overrides else ""
     rows = [f"| {c['g_step']} | {c['is/samples']:.2f} | {c['is/real']:.2f} | {c['spectrum/l1_to_real']:.2f} | "
             f"{c.get('level/samples_dbfs', float('nan')):.1f} | {c.get('nn/train', float('nan')):.2f} |" for c in curve]
     md = "\n".join([
         f"## {args.model}{args.tag} learns {DATA[args.data][0].split(' (')[0]} on {where} (issue 14, `bench/audio_learning.py`)",
         "",
         f"`{cmd}` -- {time.strftime('%Y-%m-%d')}, {args.threads} torch thread, {machine}. Profile "
-        f"`{args.profile}` ({' '.join(PROFILES[args.profile]) or 'the model YAML'})"
-        f"{', then `' + ' '.join(args.overrides) + '` from the command line' if args.overrides else ''}, "
+        f"`{args.profile}` ({' '.join(PROFILES[args.profile]) or 'the model YAML'}){extra}, "
         f"WGAN-GP with {cfg.model.n_critic} critic steps; "
         f"{args.budget_min:g} min of wall time for the whole run (`trainer.max_time`, evaluations included), "
         f"{last['g_step']} generator steps; evaluation of {args.n_samples} generated vs as many real clips every "
