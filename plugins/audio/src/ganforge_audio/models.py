@@ -67,20 +67,21 @@ class WaveGAN(_AudioGAN):
 
     Arguments (config ``model``, defaults in ``conf/model/wavegan.yaml``): ``d`` (width,
     64), ``upsample`` (``transpose``/``nearest``), ``post_filter`` (0 = off, paper 512),
-    ``phase_shuffle`` (2), ``batchnorm`` (false); ``sample_rate``, ``window`` and
+    ``phase_shuffle`` (2), ``batchnorm`` (false), ``mbstd_group`` (0 = off: the critic's
+    minibatch standard deviation, not in the paper); ``sample_rate``, ``window`` and
     ``channels`` come from the data spec; ``loss``, ``gp_weight``, ``n_critic`` and
     ``latent_dim`` from ``settings``.
     """
 
     def __init__(self, *, sample_rate: int, window: int, channels: int, d: int, upsample: str, post_filter: int,
-                 phase_shuffle: int, batchnorm: bool, settings: GANSettings):
+                 phase_shuffle: int, batchnorm: bool, settings: GANSettings, mbstd_group: int = 0):
         super().__init__(sample_rate=sample_rate, settings=settings)
         # generator first, then discriminator: the order seeded runs draw their weights in
         self.generator = WaveGANGenerator(
             self.latent_dim, int(d), int(window), int(channels), str(upsample), int(post_filter), bool(batchnorm)
         )
         self.discriminator = WaveGANDiscriminator(int(d), int(window), int(channels), int(phase_shuffle),
-                                                  bool(batchnorm))
+                                                  bool(batchnorm), int(mbstd_group))
 
     @classmethod
     def from_config(cls, cfg: Any, spec: Mapping[str, Any]) -> WaveGAN:
@@ -90,6 +91,7 @@ class WaveGAN(_AudioGAN):
             sample_rate=int(spec["sample_rate"]), window=int(spec["window"]), channels=int(spec["channels"]),
             d=int(m.d), upsample=str(m.upsample), post_filter=int(m.post_filter),
             phase_shuffle=int(m.phase_shuffle), batchnorm=bool(m.batchnorm), settings=GANSettings.from_config(cfg),
+            mbstd_group=int(m.get("mbstd_group", 0)),
         )
 
 

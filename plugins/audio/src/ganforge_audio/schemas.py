@@ -34,6 +34,7 @@ class AudioModel:
     batchnorm: bool = spec()
     upsample: str = spec(choices=UPSAMPLE_MODES)  # WaveGAN only
     post_filter: int = spec(ge=0)  # WaveGAN only; 0 = off
+    mbstd_group: int = spec(ge=0, doc="WaveGAN: D's minibatch-stddev group size; 0 = off")
     griffin_lim_iters: int = spec(ge=1)  # SpecGAN only
 
 

@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ganforge import MinibatchStd
 from ganforge.errors import GanforgeError, choices_error
 
 KERNEL = 25
@@ -178,7 +179,9 @@ class WaveGANDiscriminator(nn.Module):
     """WaveGAN discriminator: waveform ``[B, channels, window]`` -> logit ``[B, 1]``.
 
     Args mirror :class:`WaveGANGenerator`; ``phase_shuffle`` is the radius n (2 in the
-    paper, 0 disables it).
+    paper, 0 disables it); ``mbstd_group`` > 0 appends a minibatch standard deviation
+    feature (groups of that many clips) before the dense layer, which the paper does not
+    have: it lets the critic see a batch that lacks a kind of sound (0 disables it).
     """
 
     def __init__(
@@ -188,9 +191,12 @@ class WaveGANDiscriminator(nn.Module):
         channels: int = 1,
         phase_shuffle: int = 2,
         batchnorm: bool = False,
+        mbstd_group: int = 0,
     ):
         super().__init__()
         self.window, self.channels = window, channels
+        if mbstd_group == 1:
+            raise GanforgeError("model.mbstd_group=1: expected 0 (off) or a group size of 2 or more")
         # Same order as the generator's list: the reference code's extra stride-2 layer for
         # 32768 samples is the deepest one (8192 -> ... -> 32 -> 16).
         strides = layer_strides(window)
@@ -207,7 +213,8 @@ class WaveGANDiscriminator(nn.Module):
                 layers.append(PhaseShuffle(phase_shuffle))
             in_ch = out_ch
         self.body = nn.Sequential(*layers)
-        self.out = nn.Linear(16 * in_ch, 1)
+        self.mbstd = MinibatchStd(mbstd_group) if mbstd_group else None
+        self.out = nn.Linear(16 * (in_ch + (self.mbstd is not None)), 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``x [B, channels, window] -> [B, 1]``."""
@@ -215,4 +222,7 @@ class WaveGANDiscriminator(nn.Module):
             raise GanforgeError(
                 f"WaveGAN discriminator: expected input [B, {self.channels}, {self.window}], got {list(x.shape)}"
             )
-        return self.out(self.body(x).flatten(1))
+        h = self.body(x)
+        if self.mbstd is not None:
+            h = self.mbstd(h)
+        return self.out(h.flatten(1))

@@ -68,6 +68,7 @@ class ImagesModel(DiffAugmentSettings):
 
     g_width: int = spec(ge=1)
     d_width: int = spec(ge=1)
+    mbstd_group: int = spec(ge=2, doc="StyleGAN2: D's minibatch-stddev group size")
 
 
 SCHEMAS = {"data": ImagesData, "metrics": ImagesMetrics, "model": ImagesModel}

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ganforge import MinibatchStd
 from ganforge.errors import GanforgeError
 from ganforge_images.nets.stylegan2_layers import (
     EqualizedConv2d,
@@ -197,28 +198,6 @@ class StyleGAN2Generator(nn.Module):
                 style_mixing: float = 0.0) -> torch.Tensor:
         """Images ``[N, C, R, R]`` (linear output, data range about [-1, 1])."""
         return self.synthesis(self.styles(z, truncation_psi, style_mixing), noise_mode)
-
-
-class MinibatchStd(nn.Module):
-    """Appends the standard deviation over groups of ``group_size`` samples (averaged over
-    channels and pixels) as an extra feature map, so D can see a lack of variety."""
-
-    def __init__(self, group_size: int = 4, num_channels: int = 1):
-        super().__init__()
-        self.group_size, self.num_channels = group_size, num_channels
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """``[N, C, H, W]`` -> ``[N, C + num_channels, H, W]``."""
-        n, c, h, w = x.shape
-        g = min(self.group_size, n)
-        while n % g:  # a batch that is not a multiple of the group size: largest divisor below it
-            g -= 1
-        f = self.num_channels
-        y = x.reshape(g, -1, f, c // f, h, w)
-        y = (y - y.mean(dim=0)).square().mean(dim=0)
-        y = (y + 1e-8).sqrt().mean(dim=[2, 3, 4])  # [N/g, F]
-        y = y.reshape(-1, f, 1, 1).repeat(g, 1, h, w)
-        return torch.cat([x, y], dim=1)
 
 
 class DiscriminatorBlock(nn.Module):
