@@ -84,3 +84,20 @@ def test_generator_learns_a_fixed_target():
         loss.backward()
         opt.step()
     assert loss.item() < 0.3 * first
+
+
+def test_minibatch_std_lets_the_critic_see_the_rest_of_the_batch():
+    torch.manual_seed(0)
+    x = torch.randn(8, 1, 4096)
+    other = x.clone()
+    other[1:] = 0.0  # same first clip, a batch without variety around it
+    for group, sees_batch in [(0, False), (4, True)]:
+        torch.manual_seed(1)
+        d = WaveGANDiscriminator(d=2, window=4096, phase_shuffle=0, mbstd_group=group).eval()
+        changed = not torch.allclose(d(x)[0], d(other)[0])
+        assert changed == sees_batch, group
+
+
+def test_minibatch_std_group_of_one_is_rejected_with_the_key():
+    with pytest.raises(GanforgeError, match=r"model.mbstd_group=1: expected 0 \(off\) or a group size of 2 or more"):
+        WaveGANDiscriminator(d=2, window=4096, mbstd_group=1)

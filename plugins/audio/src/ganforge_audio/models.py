@@ -91,7 +91,7 @@ class WaveGAN(_AudioGAN):
             sample_rate=int(spec["sample_rate"]), window=int(spec["window"]), channels=int(spec["channels"]),
             d=int(m.d), upsample=str(m.upsample), post_filter=int(m.post_filter),
             phase_shuffle=int(m.phase_shuffle), batchnorm=bool(m.batchnorm), settings=GANSettings.from_config(cfg),
-            mbstd_group=int(m.get("mbstd_group", 0)),
+            mbstd_group=int(m.mbstd_group),
         )
 
 
