@@ -243,7 +243,7 @@ def _matches(value: Any, tp: Any) -> bool:
 
 
 def _in_range(value: Any, meta: Mapping[str, Any]) -> bool:
-    if meta.get("choices") and value not in meta["choices"]:
+    if meta.get("choices") and value is not None and value not in meta["choices"]:  # null: the type decides
         return False
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if meta.get("ge") is not None and not value >= meta["ge"]:

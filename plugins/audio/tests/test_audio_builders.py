@@ -97,8 +97,8 @@ def test_wavegan_from_config_passes_the_yaml_values(monkeypatch):
     module, args = _built(monkeypatch, WaveGAN, cfg, SPEC)
     yaml = _yaml("wavegan")
     assert not hasattr(module, "cfg")
-    assert {k: args[k] for k in ("d", "upsample", "post_filter", "phase_shuffle", "batchnorm")} == {
-        k: yaml[k] for k in ("d", "upsample", "post_filter", "phase_shuffle", "batchnorm")}
+    keys = ("d", "upsample", "upsample_last", "post_filter", "phase_shuffle", "batchnorm", "mbstd_group")
+    assert {k: args[k] for k in keys} == {k: yaml[k] for k in keys}
     assert (args["sample_rate"], args["window"], args["channels"]) == (16000, 16384, 1)
     s = args["settings"].model
     assert (s.loss, s.gp_weight, s.n_critic, s.latent_dim) == (yaml.loss, yaml.gp_weight, yaml.n_critic, yaml.latent_dim)
@@ -107,10 +107,13 @@ def test_wavegan_from_config_passes_the_yaml_values(monkeypatch):
 
 def test_overrides_reach_the_arguments(monkeypatch):
     cfg = compose_config(["domain=audio", "model=wavegan", "model.upsample=nearest", "model.post_filter=512",
-                          "model.d=8", "model.phase_shuffle=0"])
+                          "model.d=8", "model.phase_shuffle=0", "model.upsample_last=transpose", "model.mbstd_group=4"])
     module, args = _built(monkeypatch, WaveGAN, cfg, SPEC)
     assert (args["upsample"], args["post_filter"], args["d"], args["phase_shuffle"]) == ("nearest", 512, 8, 0)
+    assert (args["upsample_last"], args["mbstd_group"]) == ("transpose", 4)
     assert module.generator.post_filter.conv.kernel_size == (512,)
+    assert isinstance(module.generator.body[-2].conv, torch.nn.ConvTranspose1d)
+    assert module.discriminator.mbstd.group_size == 4
 
 
 def test_specgan_from_config_passes_the_yaml_values_and_needs_moments(monkeypatch):

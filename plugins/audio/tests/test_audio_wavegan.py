@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from ganforge.errors import GanforgeError
-from ganforge_audio.wavegan import PhaseShuffle, WaveGANDiscriminator, WaveGANGenerator, layer_strides
+from ganforge_audio.wavegan import PhaseShuffle, Upsample1d, WaveGANDiscriminator, WaveGANGenerator, layer_strides
 
 
 @pytest.mark.parametrize("window", [4096, 16384, 32768, 65536])
@@ -48,6 +48,17 @@ def test_nearest_upsampling_and_post_filter_keep_the_length():
     assert g.post_filter.conv.kernel_size == (512,)
     with pytest.raises(GanforgeError, match="valid choices: nearest, transpose"):
         WaveGANGenerator(d=2, window=4096, upsample="linear")
+
+
+def test_upsample_last_changes_only_the_output_layer():
+    g = WaveGANGenerator(d=2, window=4096, upsample="nearest", upsample_last="transpose")
+    convs = [type(m.conv) for m in g.body if isinstance(m, Upsample1d)]
+    assert convs == [torch.nn.Conv1d] * 3 + [torch.nn.ConvTranspose1d]
+    assert g(torch.zeros(2, 100)).shape == (2, 1, 4096)
+    plain = WaveGANGenerator(d=2, window=4096, upsample="nearest")
+    assert [type(m.conv) for m in plain.body if isinstance(m, Upsample1d)] == [torch.nn.Conv1d] * 4
+    with pytest.raises(GanforgeError, match="model.upsample"):
+        WaveGANGenerator(d=2, window=4096, upsample="nearest", upsample_last="linear")
 
 
 def test_phase_shuffle_moves_content_by_at_most_n_with_reflection():

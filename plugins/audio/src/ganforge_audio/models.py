@@ -66,7 +66,8 @@ class WaveGAN(_AudioGAN):
     """WaveGAN (Donahue et al. 2019) on raw waveforms of ``window`` samples.
 
     Arguments (config ``model``, defaults in ``conf/model/wavegan.yaml``): ``d`` (width,
-    64), ``upsample`` (``transpose``/``nearest``), ``post_filter`` (0 = off, paper 512),
+    64), ``upsample`` (``transpose``/``nearest``), ``upsample_last`` (the output layer's,
+    null = ``upsample``), ``post_filter`` (0 = off, paper 512),
     ``phase_shuffle`` (2), ``batchnorm`` (false), ``mbstd_group`` (0 = off: the critic's
     minibatch standard deviation, not in the paper); ``sample_rate``, ``window`` and
     ``channels`` come from the data spec; ``loss``, ``gp_weight``, ``n_critic`` and
@@ -74,11 +75,13 @@ class WaveGAN(_AudioGAN):
     """
 
     def __init__(self, *, sample_rate: int, window: int, channels: int, d: int, upsample: str, post_filter: int,
-                 phase_shuffle: int, batchnorm: bool, settings: GANSettings, mbstd_group: int = 0):
+                 phase_shuffle: int, batchnorm: bool, settings: GANSettings, mbstd_group: int = 0,
+                 upsample_last: str | None = None):
         super().__init__(sample_rate=sample_rate, settings=settings)
         # generator first, then discriminator: the order seeded runs draw their weights in
         self.generator = WaveGANGenerator(
-            self.latent_dim, int(d), int(window), int(channels), str(upsample), int(post_filter), bool(batchnorm)
+            self.latent_dim, int(d), int(window), int(channels), str(upsample), int(post_filter), bool(batchnorm),
+            upsample_last,
         )
         self.discriminator = WaveGANDiscriminator(int(d), int(window), int(channels), int(phase_shuffle),
                                                   bool(batchnorm), int(mbstd_group))
@@ -91,7 +94,7 @@ class WaveGAN(_AudioGAN):
             sample_rate=int(spec["sample_rate"]), window=int(spec["window"]), channels=int(spec["channels"]),
             d=int(m.d), upsample=str(m.upsample), post_filter=int(m.post_filter),
             phase_shuffle=int(m.phase_shuffle), batchnorm=bool(m.batchnorm), settings=GANSettings.from_config(cfg),
-            mbstd_group=int(m.mbstd_group),
+            mbstd_group=int(m.mbstd_group), upsample_last=None if m.upsample_last is None else str(m.upsample_last),
         )
 
 

@@ -104,6 +104,10 @@ class WaveGANGenerator(nn.Module):
         window: output length in samples (16384, 32768, 65536, or 16 * 4**k).
         channels: audio channels (1 = mono).
         upsample: ``transpose`` (paper default) or ``nearest`` (nearest neighbour + conv).
+        upsample_last: the output layer's upsampling, ``None`` for ``upsample``. Nearest
+            neighbour's sample-and-hold attenuates the images of the layer below (by 13 dB
+            and more in the top half of the output band), which is where bright sounds such
+            as hi-hats live; a transposed last layer passes them at full strength.
         post_filter: length of the post-processing filter, 0 to disable.
         batchnorm: batch normalisation after the dense and upsampling layers (off for WGAN-GP).
     """
@@ -117,6 +121,7 @@ class WaveGANGenerator(nn.Module):
         upsample: str = "transpose",
         post_filter: int = 0,
         batchnorm: bool = False,
+        upsample_last: str | None = None,
     ):
         super().__init__()
         self.latent_dim, self.window, self.channels = latent_dim, window, channels
@@ -131,7 +136,8 @@ class WaveGANGenerator(nn.Module):
         for i, stride in enumerate(strides):
             last = i == n - 1
             out_ch = channels if last else in_channels[i + 1]
-            layers.append(Upsample1d(in_channels[i], out_ch, stride, upsample))
+            mode = upsample_last if last and upsample_last is not None else upsample
+            layers.append(Upsample1d(in_channels[i], out_ch, stride, mode))
             if not last:
                 if batchnorm:
                     layers.append(nn.BatchNorm1d(out_ch))
