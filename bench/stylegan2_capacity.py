@@ -16,6 +16,15 @@ Two experiments, in plain PyTorch (no Lightning, no ganforge loop), 1 torch thre
    ``--ablations`` adds StyleGAN2-generator arms with one setting changed each (D's lr, the
    per-pixel noise, the minibatch-stddev group, Adam's beta1 and lr).
 
+``--reference DIR`` adds an independent StyleGAN2 generator to the supervised fit: the
+``stylegan2-torch`` 1.3.0 wheel (PyPI, MIT; ``pip download --no-deps stylegan2-torch==1.3.0
+torch_conv_gradfix`` and unzip both into DIR), same channel plan (64/64/64/32 channels at
+4/8/16/32 px), 2-layer mapping at lr multiplier 0.01, no per-pixel noise, its RGB output
+averaged to one channel. Its FIR resampling is a CUDA extension compiled at import; the arm
+stubs the compilation and runs a plain-PyTorch upfirdn2d instead (``_upfirdn2d``). Whether
+ganforge's generator fits as slowly as someone else's tells a bug from the design.
+``--fit-only`` skips the GAN runs.
+
 Prints the table the StyleGAN2 reading notes of docs/benchmarks.md quote (no docs section).
 """
 
@@ -52,13 +61,54 @@ def generate(g: torch.nn.Module, z: torch.Tensor, kind: str) -> torch.Tensor:
     return g(z, noise_mode="none") if kind == "sg" else g(z)
 
 
+def _upfirdn2d(x: torch.Tensor, kernel: torch.Tensor, up=1, down=1, pad=(0, 0)) -> torch.Tensor:
+    """Upsample by zero insertion, pad, FIR-filter, downsample: the op stylegan2-torch only
+    ships as a CUDA kernel (its signature), in plain PyTorch for the CPU."""
+    (ux, uy), (dx, dy) = ((v, v) if isinstance(v, int) else tuple(v) for v in (up, down))
+    pad = (pad[0], pad[1], pad[0], pad[1]) if len(pad) == 2 else tuple(pad)
+    n, c, h, w = x.shape
+    out = F.pad(x.reshape(n * c, 1, h, 1, w, 1), [0, ux - 1, 0, 0, 0, uy - 1]).reshape(n * c, 1, h * uy, w * ux)
+    out = F.conv2d(F.pad(out, list(pad)), torch.flip(kernel, [0, 1])[None, None].to(out))
+    out = out[:, :, ::dy, ::dx]
+    return out.reshape(n, c, out.shape[-2], out.shape[-1])
+
+
+class ReferenceGenerator(torch.nn.Module):
+    """stylegan2-torch's generator (loaded from an unpacked wheel) in ``make_generator``'s
+    channel plan; returns one-channel images like the other arms."""
+
+    def __init__(self, root: Path):
+        super().__init__()
+        import types
+
+        import torch.utils.cpp_extension as cpp_extension
+
+        sys.path.insert(0, str(root))
+        compile_ext = cpp_extension.load
+        cpp_extension.load = lambda *a, **k: types.SimpleNamespace()  # its CUDA ops compile at import
+        try:
+            from stylegan2_torch.generator import Generator
+        finally:
+            cpp_extension.load = compile_ext
+        for module in list(sys.modules.values()):
+            if getattr(module, "__name__", "").startswith("stylegan2_torch") and hasattr(module, "upfirdn2d"):
+                module.upfirdn2d = _upfirdn2d
+        self.net = Generator(32, Z_DIM, 2, 0.01, {4: 64, 8: 64, 16: 64, 32: 32})
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        """Images for ``z`` without per-pixel noise, RGB averaged to one channel."""
+        noises = [torch.zeros(1) for _ in range(self.net.n_w_plus - 1)]
+        return self.net([z], noises=noises).mean(dim=1, keepdim=True)
+
+
 def supervised_fit(kind: str, images: torch.Tensor, steps: int, lr: float, channel_max: int = 64,
-                   mapping_lr_mul: float = 0.01) -> float:
-    """MSE on all 256 pairs after ``steps`` Adam steps of regressing ``images[:256]`` from fixed z."""
+                   mapping_lr_mul: float = 0.01, reference: Path | None = None) -> float:
+    """MSE on all 256 pairs after ``steps`` Adam steps of regressing ``images[:256]`` from fixed z
+    (``reference``: the stylegan2-torch generator unpacked there instead of ``kind``'s)."""
     torch.manual_seed(0)
     x = images[:256]
     z = torch.randn(len(x), Z_DIM)
-    g = make_generator(kind, channel_max, mapping_lr_mul)
+    g = ReferenceGenerator(reference) if reference else make_generator(kind, channel_max, mapping_lr_mul)
     opt = torch.optim.Adam(g.parameters(), lr=lr, betas=(0.0, 0.99), eps=1e-8)
     for _ in range(steps):
         i = torch.randint(0, len(x), (32,))
@@ -126,6 +176,8 @@ def main() -> None:
     ap.add_argument("--fit-steps", type=int, default=800)
     ap.add_argument("--gan-steps", type=int, default=600)
     ap.add_argument("--mnist", type=Path, default=SHARED / "mnist")
+    ap.add_argument("--reference", type=Path, help="unpacked stylegan2-torch 1.3.0 (+ torch_conv_gradfix) wheels")
+    ap.add_argument("--fit-only", action="store_true", help="only the supervised fit")
     ap.add_argument("--ablations", action="store_true",
                     help="also the StyleGAN2 G in the GAN loop with one setting changed per arm")
     args = ap.parse_args()
@@ -142,10 +194,15 @@ def main() -> None:
             ("StyleGAN2, channel_max 256 (256 ch at 4 px)", "sg", 0.0025, {"channel_max": 256}),
             ("StyleGAN2, mapping lr multiplier 1", "sg", 0.0025, {"mapping_lr_mul": 1.0}),
             ("StyleGAN2, lr 0.01", "sg", 0.01, {})]
+    if args.reference:
+        fits.append(("stylegan2-torch 1.3.0 (independent implementation), as in the bench", "ref", 0.0025,
+                     {"reference": args.reference}))
     for name, kind, lr, extra in fits:
         t0 = time.perf_counter()
         mse = supervised_fit(kind, images, args.fit_steps, lr, **extra)
         print(f"| {name} | {mse:.4f} | {time.perf_counter() - t0:.0f} |", flush=True)
+    if args.fit_only:
+        return
     arms = [("StyleGAN2 G", "sg", {}), ("DCGAN G", "dcgan", {})]
     if args.ablations:
         arms += [("StyleGAN2 G, D lr 0.0005", "sg", {"lr_d": 0.0005}),
