@@ -6,7 +6,14 @@ import pytest
 import torch
 
 from ganforge.errors import GanforgeError
-from ganforge_audio.wavegan import PhaseShuffle, Upsample1d, WaveGANDiscriminator, WaveGANGenerator, layer_strides
+from ganforge_audio.wavegan import (
+    PhaseShuffle,
+    SpectralCritic,
+    Upsample1d,
+    WaveGANDiscriminator,
+    WaveGANGenerator,
+    layer_strides,
+)
 
 
 @pytest.mark.parametrize("window", [4096, 16384, 32768, 65536])
@@ -112,3 +119,52 @@ def test_minibatch_std_lets_the_critic_see_the_rest_of_the_batch():
 def test_minibatch_std_group_of_one_is_rejected_with_the_key():
     with pytest.raises(GanforgeError, match=r"model.mbstd_group=1: expected 0 \(off\) or a group size of 2 or more"):
         WaveGANDiscriminator(d=2, window=4096, mbstd_group=1)
+
+
+def test_spectral_critic_adds_its_value_to_the_waveform_critics():
+    torch.manual_seed(0)
+    plain = WaveGANDiscriminator(d=2, window=4096, phase_shuffle=0).eval()
+    torch.manual_seed(0)
+    both = WaveGANDiscriminator(d=2, window=4096, phase_shuffle=0, spec_critic=256).eval()
+    x = torch.randn(3, 1, 4096) * 0.1
+    # same seed, same waveform weights (the head is built after them)
+    assert torch.allclose(both(x), plain(x) + both.spectral(x), atol=1e-6)
+    assert not torch.allclose(both(x), plain(x))
+
+
+def test_spectral_critic_spectrogram_puts_a_tone_in_its_bin():
+    head = SpectralCritic(256, d=8, window=4096)
+    t = torch.arange(4096) / 8000
+    tone = (0.01 * torch.sin(2 * torch.pi * 3500 * t)).view(1, 1, -1)  # quiet, near Nyquist
+    spec = head.spectrogram(tone)
+    assert spec.shape == (1, 1, 129, 4096 // 64 + 1) and spec.dtype == torch.float32
+    profile = spec[0, 0, :, 8:-8].mean(dim=1)  # frames away from the padded borders
+    assert int(profile.argmax()) == round(3500 / (8000 / 256))  # bin 112
+    assert profile.max() > profile.median() + 3  # > 30 dB above the floor
+
+
+def test_gradient_penalty_reaches_the_spectral_head():
+    torch.manual_seed(0)
+    d = WaveGANDiscriminator(d=2, window=4096, phase_shuffle=0, spec_critic=128)
+    x = (torch.randn(4, 1, 4096) * 0.1).requires_grad_(True)
+    (grad,) = torch.autograd.grad(d(x).sum(), x, create_graph=True)
+    penalty = (grad.flatten(1).norm(dim=1) - 1).square().mean()
+    # every weight of the head shapes dD/dx (the final bias does not)
+    head_params = [*d.spectral.body.parameters(), d.spectral.out.weight]
+    head_grads = torch.autograd.grad(penalty, head_params)
+    assert all(torch.isfinite(g).all() for g in head_grads)
+    assert sum(float(g.abs().sum()) for g in head_grads) > 0
+
+
+def test_spectral_critic_runs_under_bf16_autocast():
+    d = WaveGANDiscriminator(d=2, window=4096, phase_shuffle=0, spec_critic=256)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        out = d(torch.randn(2, 1, 4096) * 0.1)
+    assert out.shape == (2, 1) and torch.isfinite(out.float()).all()
+
+
+@pytest.mark.parametrize("n_fft", [8, 2048])
+def test_spectral_critic_fft_size_out_of_range_is_rejected_with_the_key(n_fft):
+    with pytest.raises(GanforgeError, match=rf"model.spec_critic={n_fft}: expected 0 \(off\) or an FFT size from 16 to "
+                                            r"data.window/4 = 1024"):
+        WaveGANDiscriminator(d=2, window=4096, spec_critic=n_fft)

@@ -36,6 +36,7 @@ class AudioModel:
     upsample_last: str | None = spec(choices=UPSAMPLE_MODES, doc="WaveGAN: the output layer's upsampling; null: model.upsample")
     post_filter: int = spec(ge=0)  # WaveGAN only; 0 = off
     mbstd_group: int = spec(ge=0, doc="WaveGAN: D's minibatch-stddev group size; 0 = off")
+    spec_critic: int = spec(ge=0, doc="WaveGAN: FFT size of D's spectrogram head; 0 = off")
     griffin_lim_iters: int = spec(ge=1)  # SpecGAN only
 
 
