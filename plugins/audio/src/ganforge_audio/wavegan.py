@@ -191,10 +191,9 @@ class SpectralCritic(nn.Module):
     convolutions (widths ``w, 2w, 4w, 8w`` with ``w = max(8, d // 4)``, LeakyReLU 0.2, no normalisation, as a WGAN-GP
     critic wants) and a dense layer to one value, which the discriminator adds to the
     waveform critic's. ``torch.stft`` is differentiable twice, so the gradient penalty
-    covers this head too. The quarter width keeps its cost down: a d = 24 WaveGAN step with
-    two critic steps takes 1.17x as long with an n_fft = 256 head in an isolated CPU timing
-    (a head as wide as the waveform critic: +37% for one critic step), and the 30-minute
-    drum runs of docs/benchmarks.md fit about 1,000 G steps with it instead of about 1,400.
+    covers this head too. The quarter width keeps its cost down; even so the 30-minute drum
+    runs of docs/benchmarks.md (d = 24, two critic steps, n_fft = 256) fit about 1,000 G steps
+    with the head instead of about 1,400.
     """
 
     FLOOR = 1e-5
