@@ -188,9 +188,9 @@ class SpectralCritic(nn.Module):
     (an 8 kHz hi-hat, 38 dB below a kick) barely; on a log spectrogram it is as plain as a
     kick. ``log10(|STFT|^2 + 1e-5)`` (Hann window ``n_fft``, hop ``n_fft / 4``, computed in
     float32 outside autocast: ``torch.stft`` has no bf16 kernel) feeds four stride-2 3x3
-    convolutions (widths ``w, 2w, 4w, 8w`` with ``w = max(8, d // 4)``, LeakyReLU 0.2, no normalisation, as a WGAN-GP
-    critic wants) and a dense layer to one value, which the discriminator adds to the
-    waveform critic's. ``torch.stft`` is differentiable twice, so the gradient penalty
+    convolutions (widths ``w, 2w, 4w, 8w`` with ``w = max(8, d // 4)``, LeakyReLU 0.2, no
+    normalisation, as a WGAN-GP critic wants) and a dense layer to one value, which the
+    discriminator adds to the waveform critic's. ``torch.stft`` is differentiable twice, so the gradient penalty
     covers this head too. The quarter width keeps its cost down; even so the 30-minute drum
     runs of docs/benchmarks.md (d = 24, two critic steps, n_fft = 256) fit about 1,000 G steps
     with the head instead of about 1,400.
