@@ -191,9 +191,8 @@ class SpectralCritic(nn.Module):
     convolutions (widths ``w, 2w, 4w, 8w`` with ``w = max(8, d // 4)``, LeakyReLU 0.2, no
     normalisation, as a WGAN-GP critic wants) and a dense layer to one value, which the
     discriminator adds to the waveform critic's. ``torch.stft`` is differentiable twice, so the gradient penalty
-    covers this head too. The quarter width keeps its cost down; even so the 30-minute drum
-    runs of docs/benchmarks.md (d = 24, two critic steps, n_fft = 256) fit about 1,000 G steps
-    with the head instead of about 1,400.
+    covers this head too. The quarter width keeps its cost a small share of the waveform
+    critic's.
     """
 
     FLOOR = 1e-5
