@@ -1,11 +1,11 @@
-"""ganforge.MinibatchStd: the feature it appends is the group's spread, for any rank."""
+"""ganforge.MinibatchStd and PackSamples: the layers any discriminator may use."""
 
 from __future__ import annotations
 
 import pytest
 import torch
 
-from ganforge import MinibatchStd
+from ganforge import MinibatchStd, PackSamples
 
 
 @pytest.mark.parametrize("shape", [(8, 6), (8, 6, 10), (8, 6, 4, 4)])
@@ -47,3 +47,25 @@ def test_gradients_flow_to_every_sample_of_the_group():
 def test_bad_sizes_are_rejected(group, channels):
     with pytest.raises(ValueError, match="MinibatchStd"):
         MinibatchStd(group, channels)
+
+
+def test_pack_samples_stacks_consecutive_samples_along_channels():
+    x = torch.randn(6, 3, 5, 4)
+    y = PackSamples(2)(x)
+    assert y.shape == (3, 6, 5, 4)
+    for j in range(3):
+        assert torch.equal(y[j, :3], x[2 * j]) and torch.equal(y[j, 3:], x[2 * j + 1])
+    assert PackSamples(1)(x) is x
+
+
+@pytest.mark.parametrize(("n", "pack", "order"), [(5, 2, [0, 1, 2, 3, 4, 0]), (1, 3, [0, 0, 0]), (4, 3, [0, 1, 2, 3, 0, 1])])
+def test_pack_samples_completes_a_short_batch_with_its_first_samples(n, pack, order):
+    x = torch.arange(float(n)).reshape(n, 1, 1)
+    y = PackSamples(pack)(x)
+    assert y.shape == (len(order) // pack, pack, 1)
+    assert y.flatten().tolist() == [float(i) for i in order]
+
+
+def test_pack_samples_rejects_a_pack_below_one():
+    with pytest.raises(ValueError, match="pack must be >= 1, got 0"):
+        PackSamples(0)

@@ -13,6 +13,7 @@ Public API for plugins and users (everything else is internal):
 * :func:`exit_with_error` -- the one-line ``prog: error: ...`` exit of console scripts.
 * :func:`get_registry` -- the installed domain plugins.
 * :class:`MinibatchStd` -- the minibatch standard-deviation layer for discriminators.
+* :class:`PackSamples` -- PacGAN packing: a critic that judges several samples at once.
 * :func:`seeded` -- fixed-seed side computations that leave training RNG untouched.
 * :func:`track` -- a progress bar (with ETA) for long set-up loops such as reading a data set.
 * :func:`cache_dir` -- the one cache folder rule (``$GANFORGE_CACHE_DIR``) for every plugin.
@@ -23,7 +24,7 @@ Public API for plugins and users (everything else is internal):
 from ganforge import policy_gradient
 from ganforge.ema import EMA
 from ganforge.errors import GanforgeError, choices_error, exit_with_error
-from ganforge.layers import MinibatchStd
+from ganforge.layers import MinibatchStd, PackSamples
 from ganforge.losses import GANLoss, get_loss
 from ganforge.module import AdversarialModule
 from ganforge.penalties import gradient_penalty, r1_penalty
@@ -74,6 +75,6 @@ def load_module(*args, **kwargs):
 __all__ = [
     "AdversarialModule", "cache_dir", "choices_error", "compose_config", "DataSpecMixin", "DomainPlugin",
     "EMA", "exit_with_error", "GanforgeError", "GANLoss", "GANSettings", "get_loss", "get_registry", "gradient_penalty",
-    "load_module", "make_trainer", "MinibatchStd", "Phase", "PhaseSchedule", "policy_gradient", "r1_penalty", "seeded",
+    "load_module", "make_trainer", "MinibatchStd", "PackSamples", "Phase", "PhaseSchedule", "policy_gradient", "r1_penalty", "seeded",
     "track", "train", "write_json_atomic", "__version__",
 ]

@@ -41,3 +41,33 @@ class MinibatchStd(nn.Module):
         y = (y + 1e-8).sqrt().mean(dim=list(range(2, y.dim())))  # [n // g, f]
         y = y.reshape(-1, f, *([1] * len(spatial))).repeat(g, 1, *spatial)
         return torch.cat([x, y], dim=1)
+
+
+class PackSamples(nn.Module):
+    """PacGAN packing (Lin et al. 2018): the critic judges ``pack`` samples at once.
+
+    ``[N, C, *spatial]`` -> ``[ceil(N / pack), pack * C, *spatial]``: consecutive samples are
+    stacked along the channel axis, so the discriminator's first layer takes ``pack * C``
+    channels and returns one score per pack. A critic that sees several samples together
+    penalises a generator that drops a mode more strongly than a per-sample critic can
+    (the paper's analysis); real batches are packed with real samples and fake with fake.
+    A batch that is not a multiple of ``pack`` (a data set smaller than one batch) is
+    completed by repeating its first samples. ``pack=1`` is the identity.
+
+    torch has no such layer (it is a reshape with the remainder rule), hence this one.
+    """
+
+    def __init__(self, pack: int = 2):
+        super().__init__()
+        if pack < 1:
+            raise ValueError(f"PackSamples: pack must be >= 1, got {pack}")
+        self.pack = int(pack)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``[N, C, *spatial]`` -> ``[ceil(N / pack), pack * C, *spatial]``."""
+        if self.pack == 1:
+            return x
+        n, c, *spatial = x.shape
+        if n % self.pack:  # complete the last pack with the batch's first samples (cyclically)
+            x = x[torch.arange(n + (-n % self.pack), device=x.device) % n]
+        return x.reshape(-1, self.pack * c, *spatial)

@@ -97,7 +97,8 @@ def test_wavegan_from_config_passes_the_yaml_values(monkeypatch):
     module, args = _built(monkeypatch, WaveGAN, cfg, SPEC)
     yaml = _yaml("wavegan")
     assert not hasattr(module, "cfg")
-    keys = ("d", "upsample", "upsample_last", "post_filter", "phase_shuffle", "batchnorm", "mbstd_group", "spec_critic")
+    keys = ("d", "upsample", "upsample_last", "post_filter", "phase_shuffle", "batchnorm", "mbstd_group", "spec_critic",
+            "pack")
     assert {k: args[k] for k in keys} == {k: yaml[k] for k in keys}
     assert (args["sample_rate"], args["window"], args["channels"]) == (16000, 16384, 1)
     s = args["settings"].model
@@ -108,7 +109,7 @@ def test_wavegan_from_config_passes_the_yaml_values(monkeypatch):
 def test_overrides_reach_the_arguments(monkeypatch):
     cfg = compose_config(["domain=audio", "model=wavegan", "model.upsample=nearest", "model.post_filter=512",
                           "model.d=8", "model.phase_shuffle=0", "model.upsample_last=transpose", "model.mbstd_group=4",
-                          "model.spec_critic=256"])
+                          "model.spec_critic=256", "model.pack=2"])
     module, args = _built(monkeypatch, WaveGAN, cfg, SPEC)
     assert (args["upsample"], args["post_filter"], args["d"], args["phase_shuffle"]) == ("nearest", 512, 8, 0)
     assert (args["upsample_last"], args["mbstd_group"]) == ("transpose", 4)
@@ -116,6 +117,8 @@ def test_overrides_reach_the_arguments(monkeypatch):
     assert isinstance(module.generator.body[-2].conv, torch.nn.ConvTranspose1d)
     assert module.discriminator.mbstd.group_size == 4
     assert args["spec_critic"] == 256 and module.discriminator.spectral.n_fft == 256
+    assert args["pack"] == 2 and module.discriminator.packing.pack == 2
+    assert module.discriminator.body[0].in_channels == 2 and module.discriminator.spectral.body[0].in_channels == 2
 
 
 def test_specgan_from_config_passes_the_yaml_values_and_needs_moments(monkeypatch):

@@ -168,3 +168,21 @@ def test_spectral_critic_fft_size_out_of_range_is_rejected_with_the_key(n_fft):
     with pytest.raises(GanforgeError, match=rf"model.spec_critic={n_fft}: expected 0 \(off\) or an FFT size from 16 to "
                                             r"data.window/4 = 1024"):
         WaveGANDiscriminator(d=2, window=4096, spec_critic=n_fft)
+
+
+def test_packed_critic_scores_each_pair_of_clips_jointly():
+    torch.manual_seed(0)
+    d = WaveGANDiscriminator(d=2, window=4096, phase_shuffle=0, pack=2).eval()
+    assert d.body[0].in_channels == 2
+    x = torch.randn(4, 1, 4096) * 0.1
+    out = d(x)
+    assert out.shape == (2, 1)
+    # the first score depends on both clips of its pair and on no other clip
+    y = x.clone()
+    y[1] += 0.1 * torch.randn(4096)
+    changed = d(y)
+    assert not torch.allclose(changed[0], out[0]) and torch.equal(changed[1], out[1])
+    # an odd batch is completed with its first clip: three clips give two scores
+    assert d(x[:3]).shape == (2, 1)
+    with pytest.raises(GanforgeError, match=r"model.pack=0: expected 1 \(off\) or the number of clips"):
+        WaveGANDiscriminator(d=2, window=4096, pack=0)

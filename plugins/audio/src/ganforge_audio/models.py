@@ -70,14 +70,15 @@ class WaveGAN(_AudioGAN):
     null = ``upsample``), ``post_filter`` (0 = off, paper 512),
     ``phase_shuffle`` (2), ``batchnorm`` (false), ``mbstd_group`` (0 = off: the critic's
     minibatch standard deviation, not in the paper), ``spec_critic`` (0 = off: the FFT size of a
-    second critic head on log spectrograms, not in the paper); ``sample_rate``, ``window`` and
+    second critic head on log spectrograms, not in the paper), ``pack`` (1 = off: PacGAN, the
+    critic judges that many clips at once, not in the paper); ``sample_rate``, ``window`` and
     ``channels`` come from the data spec; ``loss``, ``gp_weight``, ``n_critic`` and
     ``latent_dim`` from ``settings``.
     """
 
     def __init__(self, *, sample_rate: int, window: int, channels: int, d: int, upsample: str, post_filter: int,
                  phase_shuffle: int, batchnorm: bool, settings: GANSettings, mbstd_group: int = 0,
-                 upsample_last: str | None = None, spec_critic: int = 0):
+                 upsample_last: str | None = None, spec_critic: int = 0, pack: int = 1):
         super().__init__(sample_rate=sample_rate, settings=settings)
         # generator first, then discriminator: the order seeded runs draw their weights in
         self.generator = WaveGANGenerator(
@@ -85,7 +86,8 @@ class WaveGAN(_AudioGAN):
             upsample_last,
         )
         self.discriminator = WaveGANDiscriminator(int(d), int(window), int(channels), int(phase_shuffle),
-                                                  bool(batchnorm), int(mbstd_group), int(spec_critic))
+                                                  bool(batchnorm), int(mbstd_group), int(spec_critic),
+                                                  int(pack))
 
     @classmethod
     def from_config(cls, cfg: Any, spec: Mapping[str, Any]) -> WaveGAN:
@@ -96,7 +98,7 @@ class WaveGAN(_AudioGAN):
             d=int(m.d), upsample=str(m.upsample), post_filter=int(m.post_filter),
             phase_shuffle=int(m.phase_shuffle), batchnorm=bool(m.batchnorm), settings=GANSettings.from_config(cfg),
             mbstd_group=int(m.mbstd_group), upsample_last=None if m.upsample_last is None else str(m.upsample_last),
-            spec_critic=int(m.spec_critic),
+            spec_critic=int(m.spec_critic), pack=int(m.pack),
         )
 
 

@@ -37,6 +37,7 @@ class AudioModel:
     post_filter: int = spec(ge=0)  # WaveGAN only; 0 = off
     mbstd_group: int = spec(ge=0, doc="WaveGAN: D's minibatch-stddev group size; 0 = off")
     spec_critic: int = spec(ge=0, doc="WaveGAN: FFT size of D's spectrogram head; 0 = off")
+    pack: int = spec(ge=1, doc="WaveGAN: clips the critic judges together (PacGAN); 1 = off")
     griffin_lim_iters: int = spec(ge=1)  # SpecGAN only
 
 

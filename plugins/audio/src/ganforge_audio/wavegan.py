@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganforge import MinibatchStd
+from ganforge import MinibatchStd, PackSamples
 from ganforge.errors import GanforgeError, choices_error
 
 KERNEL = 25
@@ -237,7 +237,9 @@ class WaveGANDiscriminator(nn.Module):
     feature (groups of that many clips) before the dense layer, which the paper does not
     have: it lets the critic see a batch that lacks a kind of sound (0 disables it);
     ``spec_critic`` > 0 adds a :class:`SpectralCritic` with that FFT size, whose value is
-    added to the waveform critic's (not in the paper either; 0 disables it).
+    added to the waveform critic's (not in the paper either; 0 disables it); ``pack`` > 1
+    makes it a PacGAN critic (:class:`ganforge.PackSamples`): it scores groups of that many
+    clips stacked along the channel axis, one score per group (not in the paper; 1 = off).
     """
 
     def __init__(
@@ -249,9 +251,13 @@ class WaveGANDiscriminator(nn.Module):
         batchnorm: bool = False,
         mbstd_group: int = 0,
         spec_critic: int = 0,
+        pack: int = 1,
     ):
         super().__init__()
         self.window, self.channels = window, channels
+        if pack < 1:
+            raise GanforgeError(f"model.pack={pack}: expected 1 (off) or the number of clips the critic judges together (2 or more)")
+        self.packing = PackSamples(pack)
         if mbstd_group == 1:
             raise GanforgeError("model.mbstd_group=1: expected 0 (off) or a group size of 2 or more")
         # Same order as the generator's list: the reference code's extra stride-2 layer for
@@ -259,7 +265,7 @@ class WaveGANDiscriminator(nn.Module):
         strides = layer_strides(window)
         n = len(strides)
         layers: list[nn.Module] = []
-        in_ch = channels
+        in_ch = channels * pack
         for i, stride in enumerate(strides):
             out_ch = d * 2**i
             layers.append(nn.Conv1d(in_ch, out_ch, KERNEL, stride, padding=KERNEL // 2))
@@ -272,14 +278,15 @@ class WaveGANDiscriminator(nn.Module):
         self.body = nn.Sequential(*layers)
         self.mbstd = MinibatchStd(mbstd_group) if mbstd_group else None
         self.out = nn.Linear(16 * (in_ch + (self.mbstd is not None)), 1)
-        self.spectral = SpectralCritic(spec_critic, d, window, channels) if spec_critic else None
+        self.spectral = SpectralCritic(spec_critic, d, window, channels * pack) if spec_critic else None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """``x [B, channels, window] -> [B, 1]``."""
+        """``x [B, channels, window] -> [ceil(B / pack), 1]``."""
         if x.shape[-1] != self.window or x.shape[1] != self.channels:
             raise GanforgeError(
                 f"WaveGAN discriminator: expected input [B, {self.channels}, {self.window}], got {list(x.shape)}"
             )
+        x = self.packing(x)
         h = self.body(x)
         if self.mbstd is not None:
             h = self.mbstd(h)
