@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 #: modules a plugin author may import (docs/architecture.md, "public API")
 PUBLIC_MODULES = {
     "errors", "plugin", "module", "losses", "penalties", "ema", "phases", "policy_gradient", "utils", "schema",
-    "progress", "testing", "report", "generation", "export", "distributed", "settings", "layers",
+    "progress", "testing", "report", "generation", "export", "distributed", "settings", "layers", "augment",
 }
 
 #: what else lives at the top of the package: the machinery, the console scripts, the scaffold

@@ -22,6 +22,7 @@ Public API for plugins and users (everything else is internal):
 """
 
 from ganforge import policy_gradient
+from ganforge.augment import DiffAugment, attach_diffaugment
 from ganforge.ema import EMA
 from ganforge.errors import GanforgeError, choices_error, exit_with_error
 from ganforge.layers import MinibatchStd, PackSamples
@@ -73,7 +74,8 @@ def load_module(*args, **kwargs):
 
 
 __all__ = [
-    "AdversarialModule", "cache_dir", "choices_error", "compose_config", "DataSpecMixin", "DomainPlugin",
+    "AdversarialModule", "attach_diffaugment", "cache_dir", "choices_error", "compose_config", "DataSpecMixin",
+    "DiffAugment", "DomainPlugin",
     "EMA", "exit_with_error", "GanforgeError", "GANLoss", "GANSettings", "get_loss", "get_registry", "gradient_penalty",
     "load_module", "make_trainer", "MinibatchStd", "PackSamples", "Phase", "PhaseSchedule", "policy_gradient", "r1_penalty", "seeded",
     "track", "train", "write_json_atomic", "__version__",

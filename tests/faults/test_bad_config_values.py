@@ -60,6 +60,7 @@ DOMAIN = {
               ("model.mbstd_group=-1", "model.mbstd_group=-1: expected an integer >= 0"),
               ("model.spec_critic=-1", "model.spec_critic=-1: expected an integer >= 0"),
               ("model.pack=0", "model.pack=0: expected an integer >= 1"),
+              ("model.augment_p=1.5", "model.augment_p=1.5: expected a number >= 0 and <= 1"),
               ("model.upsample_last=linear", "model.upsample_last='linear': expected one of transpose, nearest or null")],
     "graphs": [("data.val_fraction=1.5", "data.val_fraction=1.5"), ("data.p=0", "data.p=0: expected a number > 0"),
                ("data.max_nodes=1", "data.max_nodes=1"), ("model.walk_length=1", "model.walk_length=1")],

@@ -40,6 +40,19 @@ class AudioDomain(DomainPlugin):
         """Clips from ``cfg.data`` (``data.path: null`` = embedded drums)."""
         return AudioDataModule.from_config(cfg.data)
 
+    def build_module(self, cfg: Any, spec: Any):
+        """The model for ``cfg.model.name``, with the waveform DiffAugment in front of WaveGAN's
+        critic when ``model.diffaugment`` is set (see :mod:`ganforge_audio.augment`)."""
+        policy = cfg.model.get("diffaugment")  # only WaveGAN's YAML has the key
+        if policy and cfg.model.name != "wavegan":
+            raise GanforgeError(f"model.diffaugment: waveform transforms are for wavegan; model '{cfg.model.name}' "
+                                "has a spectrogram critic")
+        module = super().build_module(cfg, spec)
+        if policy:
+            from ganforge_audio.augment import attach_audio_diffaugment
+
+            attach_audio_diffaugment(module, policy, p=float(cfg.model.augment_p))
+        return module
 
     def export_samples(self, samples: Any, out_dir: Path, stem: str, individual: bool = False) -> list[Path]:
         """16-bit WAVs: one per sample (``individual``) or one strip plus a spectrogram PNG sheet."""

@@ -38,6 +38,8 @@ class AudioModel:
     mbstd_group: int = spec(ge=0, doc="WaveGAN: D's minibatch-stddev group size; 0 = off")
     spec_critic: int = spec(ge=0, doc="WaveGAN: FFT size of D's spectrogram head; 0 = off")
     pack: int = spec(ge=1, doc="WaveGAN: clips the critic judges together (PacGAN); 1 = off")
+    diffaugment: str | list | None = spec(doc="WaveGAN: critic-side transforms joined with + (gain+shift+cutout); null: off")
+    augment_p: float = spec(ge=0, le=1, doc="WaveGAN: probability of each DiffAugment transform per clip")
     griffin_lim_iters: int = spec(ge=1)  # SpecGAN only
 
 

@@ -7,7 +7,8 @@ step and inside gradient penalties -- through differentiable transforms, so G ge
 gradients through them and learns the un-augmented distribution. It is attached in one
 place, :func:`attach_diffaugment` (called by the images domain's ``build_module`` with the
 ``model`` keys, or by hand on a model built in Python), as a
-forward pre-hook on the model's discriminator network(s); model code is unchanged.
+forward pre-hook on the model's discriminator network(s) (the mechanism and ADA are the
+core's :mod:`ganforge.augment`; this module supplies the image transforms); model code is unchanged.
 
 * ``color``: brightness +U(-0.5, 0.5), saturation x U(0, 2), contrast x U(0.5, 1.5);
 * ``translation``: shift by up to 1/8 of the image size, zero fill;
@@ -31,7 +32,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from ganforge.errors import GanforgeError, choices_error
+from ganforge import augment as core_augment
 
 
 def brightness(x: torch.Tensor) -> torch.Tensor:
@@ -81,108 +82,25 @@ POLICIES = {"color": (brightness, saturation, contrast), "translation": (transla
 
 def parse_policy(value: Any) -> list[str]:
     """``"color,translation,cutout"``, ``"color+cutout"`` or a list -> names; empty/``none``/null -> []."""
-    if value is None or value is False:
-        return []
-    if isinstance(value, str) or not hasattr(value, "__iter__"):
-        value = str(value).replace("+", ",").split(",")
-    names = [str(v).strip() for v in value]
-    names = [n for n in names if n and n.lower() not in ("none", "null", "false")]
-    for name in names:
-        if name not in POLICIES:
-            raise choices_error("DiffAugment transform", name, POLICIES, where="model.diffaugment")
-    return names
+    return core_augment.parse_policy(value, POLICIES)
 
 
-class DiffAugment(nn.Module):
-    """The augmentation applied in front of the discriminator; ``p`` is a buffer (checkpointed)."""
+class DiffAugment(core_augment.DiffAugment):
+    """The images domain's augmentation in front of the discriminator (:data:`POLICIES`);
+    ``p`` is a buffer (checkpointed). See :class:`ganforge.augment.DiffAugment`."""
 
     def __init__(self, policy: list[str], p: float = 1.0, ada_target: float | None = None,
                  ada_interval: int = 4, ada_kimg: float = 500.0):
-        super().__init__()
-        self.policy = list(policy)
-        self.ada_target = None if ada_target is None else float(ada_target)
-        self.ada_interval, self.ada_kimg = int(ada_interval), float(ada_kimg)
-        self.register_buffer("p", torch.tensor(0.0 if self.ada_target is not None else float(p)))
-        self.register_buffer("ada_stats", torch.zeros(3))  # sum of signs, count of logits, D steps
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """``x`` with each transform applied to each image with probability ``p``."""
-        p = float(self.p)
-        if p <= 0:
-            return x
-        for name in self.policy:
-            for fn in POLICIES[name]:
-                y = fn(x)
-                if p < 1:
-                    keep = torch.rand(x.shape[0], 1, 1, 1, device=x.device) < p
-                    y = torch.where(keep, y, x)
-                x = y
-        return x
-
-    @torch.no_grad()
-    def observe(self, real_logits: torch.Tensor, batch_size: int) -> None:
-        """ADA: accumulate ``sign(D(real))`` of one D step; adjust ``p`` every ``ada_interval`` steps."""
-        if self.ada_target is None:
-            return
-        self.ada_stats += torch.stack([
-            real_logits.sign().sum().to(self.ada_stats), torch.tensor(float(real_logits.numel())).to(self.ada_stats),
-            torch.ones((), device=self.ada_stats.device),
-        ])
-        if int(self.ada_stats[2]) >= self.ada_interval:
-            r_t = float(self.ada_stats[0] / self.ada_stats[1].clamp(min=1))
-            diff = r_t - self.ada_target
-            sign = 0.0 if abs(diff) < 1e-6 else (1.0 if diff > 0 else -1.0)  # np.sign, robust to float32 sums
-            step = sign * batch_size * self.ada_interval / (self.ada_kimg * 1000)
-            self.p.copy_((self.p + step).clamp(0.0, 1.0))
-            self.ada_stats.zero_()
-
-    def r_t(self) -> float:
-        """The overfitting heuristic over the steps seen since the last adjustment (0 if none)."""
-        return float(self.ada_stats[0] / self.ada_stats[1].clamp(min=1))
-
-
-def _discriminator_nets(module: nn.Module) -> list[nn.Module]:
-    d = module.discriminator
-    if d is None:
-        return []
-    return list(d.values()) if isinstance(d, nn.ModuleDict) else [d]
+        super().__init__(POLICIES, policy, p, ada_target, ada_interval, ada_kimg)
 
 
 def attach_diffaugment(module: nn.Module, policy: Any, *, p: float, ada_target: float | None,
-                       ada_interval: int, ada_kimg: float) -> DiffAugment | None:
+                       ada_interval: int, ada_kimg: float) -> core_augment.DiffAugment | None:
     """Hook DiffAugment with ``policy`` (``"color+translation+cutout"``, a list of names, or
     null/empty: nothing) in front of ``module``'s discriminator(s), active only while they are
     in training mode; sets ``module.diffaugment``. ``p``, ``ada_target``, ``ada_interval`` and
     ``ada_kimg`` are :class:`DiffAugment`'s (the images domain's builder passes the ``model``
-    keys of the same names; errors name those keys)."""
-    names = parse_policy(policy)
-    if not names:
-        if ada_target is not None:
-            raise GanforgeError("model.ada_target is set but model.diffaugment is empty; expected e.g. "
-                                "model.diffaugment=color,translation,cutout")
-        return None
-    if ada_target is not None and not module.reports_real_logits:
-        raise GanforgeError(f"model.ada_target: the adaptive probability needs D(real) from the training step; "
-                            f"model '{_model_name(module)}' does not report it (supported: stylegan2); "
-                            "use model.augment_p instead")
-    if not 0.0 <= float(p) <= 1.0:
-        raise GanforgeError(f"model.augment_p={p}: expected a probability in [0, 1]")
-    aug = DiffAugment(names, float(p), ada_target, int(ada_interval), float(ada_kimg))
-    nets = _discriminator_nets(module)
-    if not nets:
-        raise GanforgeError(f"model.diffaugment: model '{_model_name(module)}' has no discriminator to augment for")
-
-    def pre_hook(net, args):
-        if not net.training:
-            return None
-        return (aug(args[0]), *args[1:])
-
-    for net in nets:
-        net.register_forward_pre_hook(pre_hook)
-    module.diffaugment = aug
-    return aug
-
-
-def _model_name(module: nn.Module) -> str:
-    # the configured name (``model.name``) for messages; the class name for a module built without one
-    return module.settings.model.name or type(module).__name__
+    keys of the same names; errors name those keys). ADA needs a model that reports its real
+    logits (stylegan2)."""
+    return core_augment.attach_diffaugment(module, POLICIES, policy, p=p, ada_target=ada_target,
+                                           ada_interval=ada_interval, ada_kimg=ada_kimg)
