@@ -128,8 +128,8 @@ def curve_png(model: str, curve: list[dict], path: Path) -> Path:
     return save_figure(fig, path)
 
 
-def main() -> None:
-    """Train, evaluate along the way, check for copies and write the section."""
+def build_parser() -> argparse.ArgumentParser:
+    """The command line (also read back by ``bench/wavegan_tally.py`` from the recorded commands)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", choices=["wavegan", "specgan"], default="wavegan")
     ap.add_argument("--profile", choices=sorted(PROFILES), default="cpu")
@@ -142,7 +142,12 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--tag", default="", help="suffix of the results name and docs section (a variant of a profile)")
     ap.add_argument("overrides", nargs="*", help="further gan-run overrides")
-    args = ap.parse_args()
+    return ap
+
+
+def main() -> None:
+    """Train, evaluate along the way, check for copies and write the section."""
+    args = build_parser().parse_args()
     if args.data == "fsdd" and not FSDD.is_dir():
         print(f"skip: {FSDD} not found")
         return

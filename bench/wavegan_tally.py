@@ -23,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import RESULTS, write_results  # noqa: E402
+from audio_learning import build_parser  # noqa: E402
 
 _COMMON = "model.upsample=nearest optim.lr_g=4e-4 optim.lr_d=4e-4 ema.decay=0.995 model.d=24"
 # The two recipes the docs name: five critic steps with the decay schedule, and two critic steps
@@ -31,29 +32,14 @@ RECIPES = {
     "A": f"{_COMMON} trainer.max_steps=950 optim.decay_start=400",
     "B": f"{_COMMON} model.n_critic=2 trainer.max_steps=1900 optim.decay_start=800",
 }
-# Options of audio_learning.py that take a value; all other tokens after the script are overrides.
-_VALUED = {"--model", "--profile", "--data", "--budget-min", "--eval-every", "--n-samples", "--threads",
-           "--seed", "--tag", "--out"}
 
 
 def parse_command(command: str) -> tuple[dict, dict]:
-    """``(options, overrides)`` of an ``audio_learning.py`` command line, overrides as key -> value
-    (the last one wins, as in Hydra)."""
-    tokens = shlex.split(command)[2:]
-    options, overrides, i = {}, {}, 0
-    while i < len(tokens):
-        tok = tokens[i]
-        if tok in _VALUED:
-            options[tok.lstrip("-")] = tokens[i + 1]
-            i += 2
-            continue
-        if tok.startswith("--"):
-            options[tok.lstrip("-")] = True
-        else:
-            key, _, value = tok.partition("=")
-            overrides[key] = value
-        i += 1
-    return options, overrides
+    """``(options, overrides)`` of a recorded ``audio_learning.py`` command line (parsed by its own
+    parser), overrides as key -> value (the last one wins, as in Hydra)."""
+    args = vars(build_parser().parse_args(shlex.split(command)[2:]))
+    overrides = dict(o.partition("=")[::2] for o in args.pop("overrides"))
+    return args, overrides
 
 
 def describe(overrides: dict) -> str:
@@ -79,13 +65,13 @@ def load_runs(results: Path = RESULTS) -> list[dict]:
     for path in sorted(results.glob("audio_learning_wavegan*.json")):
         data = json.loads(path.read_text())
         options, overrides = parse_command(data["command"])
-        if options.get("data", "drums") != "drums" or data["machine"].get("cuda"):
+        if options["data"] != "drums" or data["machine"].get("cuda"):
             continue
         curve = data["curve"]
         first, last = curve[0], data["final"]
         runs.append({
-            "file": path.name, "date": data["machine"]["date"], "seed": int(options.get("seed", 0)),
-            "budget_min": float(options.get("budget-min", 30)), "overrides": overrides,
+            "file": path.name, "date": data["machine"]["date"], "seed": options["seed"],
+            "budget_min": options["budget_min"], "overrides": overrides,
             "variant": describe(overrides), "g_steps": int(last["g_step"]),
             "is_ratio": last["is/samples"] / last["is/real"],
             "distance_drop": 1 - last["spectrum/l1_to_real"] / first["spectrum/l1_to_real"],
